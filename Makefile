@@ -1,0 +1,62 @@
+# SCA Briefings. `make run` serves the demo site; `make test` runs the whole suite.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# Django 6.1 needs Python 3.12 or newer: use $(PYTHON) if given, else the newest we can find
+# (including pyenv's installed versions, which are not on PATH on these machines).
+FIND_PYTHON = for c in "$(PYTHON)" python3.14 python3.13 python3.12 python3 \
+	  $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -rV); do \
+	  [ -n "$$c" ] || continue; \
+	  if "$$c" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then echo "$$c"; exit 0; fi; \
+	done; exit 1
+
+.PHONY: help install run dev worker test lint format bench clean
+
+help:
+	@echo "make run     install, migrate, load demo content and serve on http://$(HOST):$(PORT)/"
+	@echo "make test    install and run the whole test suite"
+	@echo "make dev     Django's development server with auto-reload"
+	@echo "make lint    ruff check and format check"
+
+$(BIN)/python:
+	@py=$$($(FIND_PYTHON)) || { echo "SCA Briefings needs Python 3.12 or newer (Django 6.1 does). Install it, or run make PYTHON=/path/to/python3.12"; exit 1; }; \
+	echo "Creating $(VENV) with $$py"; "$$py" -m venv $(VENV)
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py migrate --noinput
+	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py setup_roles
+	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py load_demo
+	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	@echo ""
+	@echo "  SCA Briefings is at http://$(HOST):$(PORT)/"
+	@echo "  Admin: http://$(HOST):$(PORT)/admin/  (user: editor  password: see load_demo output above)"
+	@echo ""
+	DEBUG=$${DEBUG:-true} $(BIN)/gunicorn sca_briefings.wsgi --bind $(HOST):$(PORT) --workers 3 --no-control-socket --access-logfile -
+
+dev: install
+	DEBUG=true $(BIN)/python manage.py migrate --noinput
+	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) staticfiles

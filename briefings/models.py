@@ -1,0 +1,311 @@
+import datetime
+
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Now
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django_ckeditor_5.fields import CKEditor5Field
+from taggit.managers import TaggableManager
+
+from .sanitise import sanitise_html
+
+
+def unique_slug(instance, value, *, queryset, max_length=200):
+    """A slug from `value` that no other row in `queryset` uses ("name", "name-2", ...)."""
+    base = (slugify(value) or "item")[: max_length - 4]
+    slug, n = base, 2
+    others = queryset.exclude(pk=instance.pk) if instance.pk else queryset
+    while others.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        THINK_TANK = "think_tank", "Think tank"
+        CHARITY = "charity", "Charity"
+        HOUSING_ASSOCIATION = "housing_association", "Housing association"
+        COUNCIL = "council", "Council"
+        GOVERNMENT = "government", "Government"
+        PARLIAMENT = "parliament", "Parliament"
+        NETWORK = "network", "Network"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=200, help_text="The organisation's full name.")
+    slug = models.SlugField(
+        max_length=200,
+        unique=True,
+        blank=True,
+        help_text="Used in the web address. Leave blank to make one from the name.",
+    )
+    kind = models.CharField(max_length=30, choices=Kind, default=Kind.OTHER)
+    website = models.URLField(blank=True, help_text="Its home page, starting https://")
+    description = models.TextField(blank=True, help_text="One or two sentences for readers.")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("briefings:organisation-detail", kwargs={"slug": self.slug})
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(self, self.name, queryset=Organisation.objects.all())
+        super().save(*args, **kwargs)
+
+
+class Person(models.Model):
+    name = models.CharField(max_length=200, help_text="As readers know them, e.g. “Hazel Blears”.")
+    slug = models.SlugField(
+        max_length=200,
+        unique=True,
+        blank=True,
+        help_text="Used in the web address. Leave blank to make one from the name.",
+    )
+    role = models.CharField(
+        max_length=200, blank=True, help_text="Their title or job, e.g. “MSP” or “Chief Executive”."
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="people",
+        help_text="Where they work or sit, if any.",
+    )
+    website = models.URLField(blank=True)
+    notes = models.TextField(
+        blank=True, help_text="Private notes for editors; not shown on the site."
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "people"
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("briefings:person-detail", kwargs={"slug": self.slug})
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(self, self.name, queryset=Person.objects.all())
+        super().save(*args, **kwargs)
+
+
+class Section(models.Model):
+    name = models.CharField(
+        max_length=100, unique=True, help_text="E.g. “On the ground”, “Policy”."
+    )
+    slug = models.SlugField(max_length=100, unique=True, blank=True)
+    order = models.PositiveSmallIntegerField(
+        default=0, help_text="Sections appear in an issue in this order, lowest first."
+    )
+
+    class Meta:
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(self, self.name, queryset=Section.objects.all())
+        super().save(*args, **kwargs)
+
+
+class IssueQuerySet(models.QuerySet):
+    def published(self):
+        """The one definition of what the public may see.
+
+        Scheduling needs no cron: an issue with a future `publish_at` simply is not
+        published yet, and becomes so when the clock passes it.
+        """
+        return self.filter(status=Issue.Status.PUBLISHED, publish_at__lte=Now())
+
+    def with_articles(self):
+        return self.prefetch_related(
+            models.Prefetch(
+                "articles",
+                queryset=Article.objects.select_related("section").order_by(
+                    "section__order", "section__name", "order", "pk"
+                ),
+            )
+        )
+
+
+class Issue(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    date = models.DateField(
+        unique=True,
+        help_text="The issue's date (usually a Wednesday). It names the issue and its web address.",
+    )
+    title = models.CharField(
+        max_length=200, blank=True, help_text="Optional headline for the issue as a whole."
+    )
+    leader = CKEditor5Field(
+        "leader",
+        blank=True,
+        config_name="default",
+        help_text="The editor's opening piece, about 150–250 words.",
+    )
+    status = models.CharField(
+        max_length=10,
+        choices=Status,
+        default=Status.DRAFT,
+        help_text="Drafts are never shown to the public.",
+    )
+    publish_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=(
+            "When a published issue becomes public. Leave blank to publish as soon as you save "
+            "with status “Published”; a future time schedules it."
+        ),
+    )
+    email_subject = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Subject line of the email. Leave blank for “SCA Briefing – <date>”.",
+    )
+    send_on_publish = models.BooleanField(
+        default=False,
+        help_text="Send the email to subscribers automatically when the issue goes public.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Bumped on every save so that two editors saving the same issue cannot silently
+    # overwrite each other (the admin compares it).
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = IssueQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date"]
+        get_latest_by = "date"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(publish_at__isnull=False),
+                name="issue_published_has_publish_at",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Briefing – {self.date:%-d %B %Y}"
+
+    def get_absolute_url(self):
+        return reverse(
+            "briefings:issue-detail",
+            kwargs={"year": self.date.year, "month": f"{self.date:%m}", "day": f"{self.date:%d}"},
+        )
+
+    def save(self, *args, **kwargs):
+        self.leader = sanitise_html(self.leader)
+        if self.status == self.Status.PUBLISHED and self.publish_at is None:
+            self.publish_at = timezone.now()
+        super().save(*args, **kwargs)
+
+    @property
+    def is_public(self):
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.publish_at is not None
+            and self.publish_at <= timezone.now()
+        )
+
+    @property
+    def is_scheduled(self):
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.publish_at is not None
+            and self.publish_at > timezone.now()
+        )
+
+    @property
+    def next_date(self):
+        return self.date + datetime.timedelta(days=14)
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(issue__in=Issue.objects.published())
+
+    def for_list(self):
+        return self.select_related("issue", "section")
+
+
+class Article(models.Model):
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="articles")
+    section = models.ForeignKey(
+        Section,
+        on_delete=models.PROTECT,
+        related_name="articles",
+        help_text="The heading it appears under, e.g. “On the ground”.",
+    )
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(
+        max_length=200,
+        blank=True,
+        help_text="Used in the web address; unique within the issue. Leave blank to make one.",
+    )
+    teaser = models.TextField(
+        help_text="Plain text, 60–120 words. Shown in the email and in lists, before “Read more”."
+    )
+    body = CKEditor5Field("body", blank=True, config_name="default")
+    order = models.PositiveSmallIntegerField(
+        default=0, help_text="Position within its section, lowest first."
+    )
+    source_url = models.URLField(
+        "source link",
+        max_length=500,
+        blank=True,
+        help_text="The report or page the article discusses, starting https://",
+    )
+    source_label = models.CharField(
+        max_length=200, blank=True, help_text="Link text, e.g. “Read the full report”."
+    )
+    people = models.ManyToManyField(
+        Person, blank=True, related_name="articles", help_text="Everyone the article mentions."
+    )
+    organisations = models.ManyToManyField(
+        Organisation,
+        blank=True,
+        related_name="articles",
+        help_text="Every organisation the article mentions.",
+    )
+    tags = TaggableManager(blank=True, help_text="Topics, separated by commas.")
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["issue", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["issue", "slug"], name="article_slug_unique_in_issue"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        d = self.issue.date
+        return reverse(
+            "briefings:article-detail",
+            kwargs={"year": d.year, "month": f"{d:%m}", "day": f"{d:%d}", "slug": self.slug},
+        )
+
+    def save(self, *args, **kwargs):
+        self.body = sanitise_html(self.body)
+        if not self.slug:
+            self.slug = unique_slug(
+                self, self.title, queryset=Article.objects.filter(issue_id=self.issue_id)
+            )
+        super().save(*args, **kwargs)

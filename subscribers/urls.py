@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "subscribers"
+
+urlpatterns = [
+    path("subscribe/", views.subscribe, name="subscribe"),
+    path("subscribe/confirm/<str:token>/", views.confirm, name="confirm"),
+    path("subscribe/preferences/<str:token>/", views.preferences, name="preferences"),
+    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+]
