@@ -18,11 +18,16 @@ def home(request):
     return render(request, "briefings/home.html", {"issue": issue})
 
 
+def render_issue(request, issue, *, preview=False):
+    """Render an issue page. The staff preview uses this too, so it matches the public page."""
+    return render(request, "briefings/issue_detail.html", {"issue": issue, "preview": preview})
+
+
 def issue_detail(request, year, month, day):
     issue = get_object_or_404(
         Issue.objects.published().with_articles(), date=_issue_date(year, month, day)
     )
-    return render(request, "briefings/issue_detail.html", {"issue": issue})
+    return render_issue(request, issue)
 
 
 def article_detail(request, year, month, day, slug):
