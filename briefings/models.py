@@ -210,6 +210,8 @@ class Issue(models.Model):
 
     def save(self, *args, **kwargs):
         self.leader = sanitise_html(self.leader)
+        if not self._state.adding:
+            self.version += 1
         if self.status == self.Status.PUBLISHED and self.publish_at is None:
             self.publish_at = timezone.now()
         super().save(*args, **kwargs)
