@@ -56,7 +56,13 @@ class IssueAdmin(admin.ModelAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(article_count=Count("articles"))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(article_count=Count("articles"))
+            # A GROUP BY query drops Meta.ordering; autocomplete pages need an order.
+            .order_by(*self.model._meta.ordering)
+        )
 
     @admin.display(description="articles", ordering="article_count")
     def article_count(self, issue):
@@ -134,13 +140,12 @@ class IssueAdmin(admin.ModelAdmin):
         return [
             path(
                 "<path:object_id>/preview/",
-                self.preview_view,
+                never_cache(self.preview_view),
                 name="briefings_issue_preview",
             ),
             *super().get_urls(),
         ]
 
-    @never_cache
     def preview_view(self, request, object_id):
         # Not wrapped in admin_view: that would redirect strangers to the login page and
         # confirm the issue exists. To anyone not signed in as staff, it simply is not there.
@@ -194,7 +199,12 @@ class PersonAdmin(MentionsMixin, admin.ModelAdmin):
     fields = ["name", "slug", "role", "organisation", "website", "notes", "mentions"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(mention_count=Count("articles"))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(mention_count=Count("articles"))
+            .order_by(*self.model._meta.ordering)
+        )
 
     @admin.display(description="articles", ordering="mention_count")
     def mention_count(self, person):
@@ -219,7 +229,12 @@ class OrganisationAdmin(MentionsMixin, admin.ModelAdmin):
     fields = ["name", "slug", "kind", "website", "description", "mentions"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(mention_count=Count("articles"))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(mention_count=Count("articles"))
+            .order_by(*self.model._meta.ordering)
+        )
 
     @admin.display(description="articles", ordering="mention_count")
     def mention_count(self, organisation):
@@ -242,7 +257,13 @@ class SectionAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(article_count=Count("articles"))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(article_count=Count("articles"))
+            # A GROUP BY query drops Meta.ordering; autocomplete pages need an order.
+            .order_by(*self.model._meta.ordering)
+        )
 
     @admin.display(description="articles", ordering="article_count")
     def article_count(self, section):
