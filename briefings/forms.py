@@ -63,7 +63,11 @@ class IssueAdminForm(forms.ModelForm):
 
 
 class ArticleInlineFormSet(BaseInlineFormSet):
-    """Gives blank slugs a unique value from the title, and names duplicate slugs clearly."""
+    """Checks the articles of an issue together.
+
+    Blank slugs get a unique value made from the title, duplicate slugs are named clearly,
+    and new articles left at order 0 go to the end.
+    """
 
     def clean(self):
         forms_kept = [
@@ -86,6 +90,14 @@ class ArticleInlineFormSet(BaseInlineFormSet):
                     "Change one of them, or leave it blank to make one from the title.",
                 )
             seen[slug] = form
+        # New articles left at the default order go after the others, in the order they
+        # appear on the page, rather than jumping to the top.
+        last = max((form.cleaned_data.get("order") or 0 for form in forms_kept), default=0)
+        for form in forms_kept:
+            if form.instance.pk is None and not form.cleaned_data.get("order"):
+                last += 10
+                form.cleaned_data["order"] = last
+                form.instance.order = last
         taken = set(seen)
         if self.instance.pk:
             # Articles of this issue that are not on the page still hold their slugs.

@@ -303,3 +303,31 @@ def test_add_form_shows_ckeditor_autocomplete_and_the_article_inline(editor_clie
     # The "+" links for adding a person or organisation from inside the article.
     assert reverse("admin:briefings_person_add") in html
     assert reverse("admin:briefings_organisation_add") in html
+
+
+def test_new_articles_left_at_order_0_go_after_the_existing_ones(editor_client):
+    issue = IssueFactory(draft=True)
+    kept = ArticleFactory(issue=issue, title="Kept", order=10)
+    data = issue_form_data(
+        issue=issue,
+        date=f"{issue.date:%Y-%m-%d}",
+        initial_articles=1,
+        articles=[
+            {
+                "id": str(kept.pk),
+                "section": str(kept.section_id),
+                "title": "Kept",
+                "slug": kept.slug,
+                "teaser": kept.teaser,
+                "order": "10",
+            },
+            {"section": str(kept.section_id), "title": "New one", "teaser": "x", "order": "0"},
+            {"section": str(kept.section_id), "title": "New two", "teaser": "x", "order": "0"},
+        ],
+    )
+    assert editor_client.post(change_url(issue), data).status_code == 302
+    assert list(issue.articles.order_by("order").values_list("title", "order")) == [
+        ("Kept", 10),
+        ("New one", 20),
+        ("New two", 30),
+    ]
