@@ -59,7 +59,8 @@ class IssueAdmin(admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .annotate(article_count=Count("articles"))
+            # distinct: searching joins the articles again, which would multiply the count.
+            .annotate(article_count=Count("articles", distinct=True))
             # A GROUP BY query drops Meta.ordering; autocomplete pages need an order.
             .order_by(*self.model._meta.ordering)
         )
@@ -202,7 +203,7 @@ class PersonAdmin(MentionsMixin, admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .annotate(mention_count=Count("articles"))
+            .annotate(mention_count=Count("articles", distinct=True))
             .order_by(*self.model._meta.ordering)
         )
 
@@ -232,7 +233,7 @@ class OrganisationAdmin(MentionsMixin, admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .annotate(mention_count=Count("articles"))
+            .annotate(mention_count=Count("articles", distinct=True))
             .order_by(*self.model._meta.ordering)
         )
 
@@ -260,7 +261,7 @@ class SectionAdmin(admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .annotate(article_count=Count("articles"))
+            .annotate(article_count=Count("articles", distinct=True))
             # A GROUP BY query drops Meta.ordering; autocomplete pages need an order.
             .order_by(*self.model._meta.ordering)
         )

@@ -110,3 +110,13 @@ def test_issue_changelist_makes_the_same_number_of_queries_for_3_and_30_issues(
     with django_assert_num_queries(len(few.captured_queries)):
         response = editor_client.get(CHANGELIST)
     assert response.context["cl"].result_count == 30
+
+
+def test_searching_issues_by_article_title_keeps_article_counts_right(editor_client):
+    issue = IssueFactory()
+    ArticleFactory(issue=issue, title="Heat pumps in halls")
+    ArticleFactory(issue=issue, title="Heat networks")
+    ArticleFactory(issue=issue, title="Food larders")
+    response = editor_client.get(CHANGELIST, {"q": "heat"})
+    assert response.context["cl"].result_count == 1
+    assert '<td class="field-article_count">3</td>' in response.content.decode()
