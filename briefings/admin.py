@@ -96,6 +96,7 @@ class IssueAdmin(admin.ModelAdmin):
     def publish_now(self, request, queryset):
         for issue in queryset:
             services.publish_issue(issue=issue)
+            self.log_change(request, issue, "Published now.")
         self.message_user(
             request,
             f"Published {len(queryset)} issue(s). They are on the site now.",
@@ -106,6 +107,7 @@ class IssueAdmin(admin.ModelAdmin):
     def unpublish(self, request, queryset):
         for issue in queryset:
             services.unpublish_issue(issue=issue)
+            self.log_change(request, issue, "Unpublished.")
         self.message_user(
             request,
             f"Unpublished {len(queryset)} issue(s). They are drafts again and not on the site.",
@@ -124,6 +126,7 @@ class IssueAdmin(admin.ModelAdmin):
                     messages.ERROR,
                 )
                 continue
+            self.log_addition(request, new, f"Started as the issue after {issue.date:%-d %B %Y}.")
             self.message_user(
                 request,
                 format_html(

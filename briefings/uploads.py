@@ -2,21 +2,40 @@
 
 The package's view lets any staff member upload anything Pillow can open and fails with a
 500 when the file is missing. This one lets only editors upload, checks the content (not the
-name) is a JPEG, PNG, GIF or WebP image within the size limit, and answers every problem in
-the JSON shape CKEditor shows to the editor.
+name) is a JPEG, PNG, GIF or WebP image within the size limit, strips photo metadata, and
+answers every problem in the JSON shape CKEditor shows to the editor.
 """
 
+import io
 import uuid
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
-from PIL import Image
+from PIL import Image, ImageOps
 
 # Pillow's format name -> the file extension we store it under. Never SVG: it can carry script.
 ALLOWED_FORMATS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}
+
+
+def _without_metadata(upload, kind):
+    """The image without its EXIF data, which from a phone often includes where it was taken.
+
+    Only still images that carry EXIF are re-encoded; anything else is stored as uploaded.
+    """
+    with Image.open(upload) as image:
+        if not image.getexif() or getattr(image, "n_frames", 1) > 1:
+            upload.seek(0)
+            return upload
+        # Keep the picture the right way up once the orientation tag is gone.
+        clean = ImageOps.exif_transpose(image)
+        buffer = io.BytesIO()
+        options = {"quality": 90} if kind in ("JPEG", "WEBP") else {}
+        clean.save(buffer, format=kind, **options)
+    return ContentFile(buffer.getvalue())
 
 
 def _error(message, status=400):
@@ -48,7 +67,8 @@ def upload_image(request):
         return _error("That file is not an image we can use. Upload a JPEG, PNG, GIF or WebP.")
 
     upload.seek(0)
+    content = _without_metadata(upload, kind)
     # A random name: nothing of the uploader's file name reaches the web address or the disk.
     name = f"uploads/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{ALLOWED_FORMATS[kind]}"
-    saved = default_storage.save(name, upload)
+    saved = default_storage.save(name, content)
     return JsonResponse({"url": default_storage.url(saved)})

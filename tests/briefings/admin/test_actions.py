@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
@@ -36,6 +37,8 @@ def test_publish_now_makes_a_draft_public_and_retires_cached_pages(
     assert Issue.objects.published().get() == issue
     assert "Published 1 issue(s). They are on the site now." in messages_of(response)
     assert content_version() != before
+    [entry] = LogEntry.objects.filter(object_id=str(issue.pk))
+    assert entry.get_change_message() == "Published now."
 
 
 def test_publish_now_brings_a_scheduled_issue_forward(editor_client):

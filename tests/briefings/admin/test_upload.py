@@ -115,3 +115,21 @@ def test_upload_needs_the_csrf_token(editor, media_root):
     client.force_login(editor)
     assert client.post(URL, {"upload": image_file()}).status_code == 403
     assert not any(media_root.rglob("*.*"))
+
+
+def test_location_and_camera_data_are_removed_from_photos(editor_client, media_root):
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # camera make
+    exif[0x8825] = {2: (55.0, 57.0, 0.0)}  # GPS latitude
+    buffer = io.BytesIO()
+    Image.new("RGB", (30, 20), (90, 90, 90)).save(buffer, format="JPEG", exif=exif)
+    photo = SimpleUploadedFile("holiday.jpg", buffer.getvalue())
+    assert Image.open(io.BytesIO(buffer.getvalue())).getexif()
+
+    response = editor_client.post(URL, {"upload": photo})
+
+    assert response.status_code == 200
+    saved = Image.open(media_root / response.json()["url"].removeprefix("/media/"))
+    assert saved.format == "JPEG"
+    assert saved.size == (30, 20)
+    assert not saved.getexif()
