@@ -1,7 +1,8 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
+from django.db.models.functions import Now
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -18,6 +19,24 @@ from .views import render_issue
 def _content_changed():
     # After commit, so a reader cannot re-cache the old page between the bump and the save.
     transaction.on_commit(services.content_changed)
+
+
+class OnTheSiteFilter(admin.SimpleListFilter):
+    title = "on the site"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("public", "Public"), ("scheduled", "Scheduled"), ("draft", "Draft")]
+
+    def queryset(self, request, queryset):
+        published = Q(status=Issue.Status.PUBLISHED)
+        if self.value() == "public":
+            return queryset.filter(published, publish_at__lte=Now())
+        if self.value() == "scheduled":
+            return queryset.filter(published, publish_at__gt=Now())
+        if self.value() == "draft":
+            return queryset.filter(status=Issue.Status.DRAFT)
+        return queryset
 
 
 class ArticleInline(admin.StackedInline):
@@ -45,7 +64,7 @@ class IssueAdmin(admin.ModelAdmin):
     inlines = [ArticleInline]
     list_display = ["date", "title", "status", "state", "article_count", "updated_at"]
     list_display_links = ["date", "title"]
-    list_filter = ["status", "send_on_publish"]
+    list_filter = [OnTheSiteFilter, "status", "send_on_publish"]
     search_fields = ["title", "leader", "articles__title", "articles__teaser"]
     date_hierarchy = "date"
     actions = ["publish_now", "unpublish", "duplicate_as_next"]
@@ -54,6 +73,10 @@ class IssueAdmin(admin.ModelAdmin):
         ("Publishing", {"fields": ["status", "publish_at", "loaded_version"]}),
         ("Email", {"fields": ["email_subject", "send_on_publish"]}),
     ]
+
+    def view_on_site(self, issue):
+        # Only a public issue has a page to visit; for the others, use the preview.
+        return issue.get_absolute_url() if issue.is_public else None
 
     def get_queryset(self, request):
         return (

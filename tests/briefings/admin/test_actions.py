@@ -123,3 +123,24 @@ def test_searching_issues_by_article_title_keeps_article_counts_right(editor_cli
     response = editor_client.get(CHANGELIST, {"q": "heat"})
     assert response.context["cl"].result_count == 1
     assert '<td class="field-article_count">3</td>' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("state", "expected"),
+    [("public", "Out now"), ("scheduled", "Next week"), ("draft", "Being written")],
+)
+def test_issues_can_be_filtered_by_whether_they_are_on_the_site(editor_client, state, expected):
+    IssueFactory(title="Out now")
+    IssueFactory(scheduled=True, title="Next week")
+    IssueFactory(draft=True, title="Being written")
+    response = editor_client.get(CHANGELIST, {"state": state})
+    assert [issue.title for issue in response.context["cl"].result_list] == [expected]
+
+
+def test_view_on_site_is_offered_only_for_public_issues(editor_client):
+    public = IssueFactory()
+    draft = IssueFactory(draft=True)
+    public_page = editor_client.get(reverse("admin:briefings_issue_change", args=[public.pk]))
+    draft_page = editor_client.get(reverse("admin:briefings_issue_change", args=[draft.pk]))
+    assert public_page.context["has_absolute_url"]
+    assert not draft_page.context["has_absolute_url"]
