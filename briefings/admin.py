@@ -21,6 +21,10 @@ def _content_changed():
     transaction.on_commit(services.content_changed)
 
 
+def _issues(count):
+    return f"{count} issue" if count == 1 else f"{count} issues"
+
+
 class OnTheSiteFilter(admin.SimpleListFilter):
     title = "on the site"
     parameter_name = "state"
@@ -117,14 +121,18 @@ class IssueAdmin(admin.ModelAdmin):
 
     @admin.action(description="Publish now", permissions=["change"])
     def publish_now(self, request, queryset):
+        published = 0
         for issue in queryset:
+            if issue.is_public:
+                continue  # keep the date it first went out
             services.publish_issue(issue=issue)
             self.log_change(request, issue, "Published now.")
-        self.message_user(
-            request,
-            f"Published {len(queryset)} issue(s). They are on the site now.",
-            messages.SUCCESS,
-        )
+            published += 1
+        already = len(queryset) - published
+        message = f"Published {_issues(published)}: on the site now."
+        if already:
+            message += f" Left {_issues(already)} alone: already public."
+        self.message_user(request, message, messages.SUCCESS)
 
     @admin.action(description="Unpublish (back to draft)", permissions=["change"])
     def unpublish(self, request, queryset):
@@ -133,7 +141,7 @@ class IssueAdmin(admin.ModelAdmin):
             self.log_change(request, issue, "Unpublished.")
         self.message_user(
             request,
-            f"Unpublished {len(queryset)} issue(s). They are drafts again and not on the site.",
+            f"Unpublished {_issues(len(queryset))}: drafts again, and not on the site.",
             messages.SUCCESS,
         )
 
@@ -166,7 +174,7 @@ class IssueAdmin(admin.ModelAdmin):
     def get_urls(self):
         return [
             path(
-                "<path:object_id>/preview/",
+                "<int:object_id>/preview/",
                 never_cache(self.preview_view),
                 name="briefings_issue_preview",
             ),

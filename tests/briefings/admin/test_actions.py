@@ -35,10 +35,23 @@ def test_publish_now_makes_a_draft_public_and_retires_cached_pages(
         response = run_action(editor_client, "publish_now", issue)
 
     assert Issue.objects.published().get() == issue
-    assert "Published 1 issue(s). They are on the site now." in messages_of(response)
+    assert messages_of(response) == ["Published 1 issue: on the site now."]
     assert content_version() != before
     [entry] = LogEntry.objects.filter(object_id=str(issue.pk))
     assert entry.get_change_message() == "Published now."
+
+
+def test_publish_now_leaves_already_public_issues_alone(editor_client):
+    public = IssueFactory()
+    first_out = public.publish_at
+    draft = IssueFactory(draft=True)
+    response = run_action(editor_client, "publish_now", public, draft)
+    public.refresh_from_db()
+    assert public.publish_at == first_out
+    assert Issue.objects.published().count() == 2
+    assert messages_of(response) == [
+        "Published 1 issue: on the site now. Left 1 issue alone: already public."
+    ]
 
 
 def test_publish_now_brings_a_scheduled_issue_forward(editor_client):
