@@ -69,7 +69,7 @@ class IssueAdmin(admin.ModelAdmin):
     list_display = ["date", "title", "status", "state", "article_count", "updated_at"]
     list_display_links = ["date", "title"]
     list_filter = [OnTheSiteFilter, "status", "send_on_publish"]
-    search_fields = ["title", "leader", "articles__title", "articles__teaser"]
+    search_fields = ["date", "title", "leader", "articles__title", "articles__teaser"]
     date_hierarchy = "date"
     actions = ["publish_now", "unpublish", "duplicate_as_next"]
     fieldsets = [

@@ -157,3 +157,12 @@ def test_view_on_site_is_offered_only_for_public_issues(editor_client):
     draft_page = editor_client.get(reverse("admin:briefings_issue_change", args=[draft.pk]))
     assert public_page.context["has_absolute_url"]
     assert not draft_page.context["has_absolute_url"]
+
+
+def test_issues_can_be_found_by_date(editor_client):
+    IssueFactory(date=datetime.date(2026, 1, 7))
+    IssueFactory(date=datetime.date(2026, 2, 4))
+    response = editor_client.get(CHANGELIST, {"q": "2026-02"})
+    assert [issue.date for issue in response.context["cl"].result_list] == [
+        datetime.date(2026, 2, 4)
+    ]
