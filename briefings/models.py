@@ -1,5 +1,6 @@
 import datetime
 
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Now
@@ -186,6 +187,8 @@ class Issue(models.Model):
     # Bumped on every save so that two editors saving the same issue cannot silently
     # overwrite each other (the admin compares it).
     version = models.PositiveIntegerField(default=1, editable=False)
+    # Kept up to date by a PostgreSQL trigger (migration 0002); always empty on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = IssueQuerySet.as_manager()
 
@@ -283,6 +286,8 @@ class Article(models.Model):
         help_text="Every organisation the article mentions.",
     )
     tags = TaggableManager(blank=True, help_text="Topics, separated by commas.")
+    # Kept up to date by a PostgreSQL trigger (migration 0002); always empty on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 
