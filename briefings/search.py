@@ -8,7 +8,7 @@ matches rank first.
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models import Case, F, IntegerField, Q, TextField, Value, When
 from django.db.models.functions import Concat
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
@@ -21,7 +21,10 @@ _START, _STOP = "\u27e6", "\u27e7"
 
 
 def clean_query(text):
-    return " ".join((text or "").split())[:MAX_QUERY_LENGTH]
+    """The query as words separated by single spaces, without control characters (PostgreSQL
+    rejects NUL bytes), at most MAX_QUERY_LENGTH characters."""
+    printable = "".join(ch if ch.isprintable() else " " for ch in (text or ""))
+    return " ".join(printable.split())[:MAX_QUERY_LENGTH]
 
 
 def _uses_postgres():
@@ -45,7 +48,7 @@ def search_articles(*, query, year=None, section=None):
             .annotate(
                 rank=SearchRank(F("search_vector"), search_query),
                 snippet=SearchHeadline(
-                    Concat("teaser", Value(" "), "body"),
+                    Concat("teaser", Value(" "), "body", output_field=TextField()),
                     search_query,
                     config="english",
                     start_sel=_START,
