@@ -134,9 +134,9 @@ class IssueQuerySet(models.QuerySet):
         return self.prefetch_related(
             models.Prefetch(
                 "articles",
-                queryset=Article.objects.select_related("section").order_by(
-                    "section__order", "section__name", "order", "pk"
-                ),
+                queryset=Article.objects.select_related("section")
+                .defer("body", "search_vector")
+                .order_by("section__order", "section__name", "order", "pk"),
             )
         )
 
@@ -243,7 +243,10 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(issue__in=Issue.objects.published())
 
     def for_list(self):
-        return self.select_related("issue", "section")
+        # Lists never show bodies or leaders; search vectors are for the database only.
+        return self.select_related("issue", "section").defer(
+            "body", "search_vector", "issue__leader", "issue__search_vector"
+        )
 
 
 class Article(models.Model):

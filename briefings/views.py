@@ -10,7 +10,8 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib.flatpages import views as flatpage_views
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Exists, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -58,10 +59,15 @@ def _publisher():
 
 @cache_public_page
 def home(request):
-    issue = Issue.objects.published().with_articles().first()
+    issue = Issue.objects.published().defer("search_vector").with_articles().first()
     previous_issues = []
     if issue is not None:
-        previous_issues = list(Issue.objects.published().filter(date__lt=issue.date)[:2])
+        previous_issues = list(
+            Issue.objects.published()
+            .filter(date__lt=issue.date)
+            .only("date", "title")
+            .order_by("-date")[:2]
+        )
     return render(
         request,
         "briefings/home.html",
@@ -78,8 +84,11 @@ def render_issue(request, issue, *, preview=False):
     context = {
         "issue": issue,
         "preview": preview,
-        "previous_issue": published.filter(date__lt=issue.date).order_by("-date").first(),
-        "next_issue": published.filter(date__gt=issue.date).order_by("date").first(),
+        "previous_issue": published.filter(date__lt=issue.date)
+        .only("date")
+        .order_by("-date")
+        .first(),
+        "next_issue": published.filter(date__gt=issue.date).only("date").order_by("date").first(),
         "canonical": _absolute(issue.get_absolute_url()),
         "description": _description(issue.leader),
     }
@@ -92,7 +101,8 @@ def render_issue(request, issue, *, preview=False):
 @cache_public_page
 def issue_detail(request, year, month, day):
     issue = get_object_or_404(
-        Issue.objects.published().with_articles(), date=_issue_date(year, month, day)
+        Issue.objects.published().defer("search_vector").with_articles(),
+        date=_issue_date(year, month, day),
     )
     return render_issue(request, issue)
 
@@ -101,7 +111,8 @@ def issue_detail(request, year, month, day):
 def article_detail(request, year, month, day, slug):
     article = get_object_or_404(
         Article.objects.published()
-        .for_list()
+        .select_related("issue", "section")
+        .defer("search_vector", "issue__search_vector", "issue__leader")
         .prefetch_related(
             Prefetch("people", queryset=Person.objects.select_related("organisation")),
             "organisations",
@@ -114,7 +125,7 @@ def article_detail(request, year, month, day, slug):
     more = (
         Article.objects.filter(issue_id=article.issue_id)
         .exclude(pk=article.pk)
-        .select_related("issue", "section")
+        .for_list()
         .order_by("section__order", "section__name", "order", "pk")
     )
     url = _absolute(article.get_absolute_url())
@@ -150,11 +161,25 @@ def article_detail(request, year, month, day, slug):
 
 
 def _archive(request, issues, *, year=None):
-    issues = issues.annotate(article_count=Count("articles")).prefetch_related(
-        Prefetch(
-            "articles",
-            queryset=Article.objects.order_by("section__order", "section__name", "order", "pk")[:3],
-            to_attr="first_articles",
+    # Counting through a subquery (rather than a JOIN and GROUP BY) costs only the page's rows.
+    article_count = (
+        Article.objects.filter(issue=OuterRef("pk"))
+        .order_by()
+        .values("issue")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    issues = (
+        issues.only("date", "title")
+        .annotate(article_count=Coalesce(Subquery(article_count), 0))
+        .prefetch_related(
+            Prefetch(
+                "articles",
+                queryset=Article.objects.only("issue_id", "title").order_by(
+                    "section__order", "section__name", "order", "pk"
+                )[:3],
+                to_attr="first_articles",
+            )
         )
     )
     page = _page(request, issues.order_by("-date"), ISSUES_PER_PAGE)
@@ -278,7 +303,9 @@ def _int_or_none(value):
 @cache_public_page
 def search(request):
     query = clean_query(request.GET.get("q"))
-    sections = list(Section.objects.filter(articles__in=Article.objects.published()).distinct())
+    sections = list(
+        Section.objects.filter(Exists(Article.objects.published().filter(section=OuterRef("pk"))))
+    )
     years = [d.year for d in Issue.objects.published().dates("date", "year", order="DESC")]
     year = _int_or_none(request.GET.get("year"))
     if year not in years:
