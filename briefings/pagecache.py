@@ -74,8 +74,13 @@ def _answer(request, content, content_type, etag, headers):
     not_modified = get_conditional_response(request, etag=etag)
     if not_modified is not None:
         response = not_modified
+    elif request.method == "HEAD":
+        # Headers only, but the length a GET would have (the WSGI server sends no body).
+        response = HttpResponse(b"", content_type=content_type)
+        response["Content-Length"] = str(len(content))
     else:
         response = HttpResponse(content, content_type=content_type)
+    if not_modified is None:
         for name, value in headers.items():
             response[name] = value
     response["ETag"] = etag

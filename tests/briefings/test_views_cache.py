@@ -128,3 +128,12 @@ def test_public_page_allows_shared_caches_briefly(client, published_issue):
     cache_control = client.get("/")["Cache-Control"]
     assert "public" in cache_control
     assert "max-age=60" in cache_control
+
+
+def test_head_request_gets_headers_without_a_body(client, published_issue):
+    get = client.get("/")
+    head = client.head("/")
+    assert head.status_code == 200
+    assert head.content == b""
+    assert head["ETag"] == get["ETag"]
+    assert head["Content-Length"] == str(len(get.content))
