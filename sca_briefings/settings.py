@@ -289,8 +289,9 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
 }
-# The admin (CKEditor 5 injects its styles at run time and previews images as blobs) gets a
-# looser style and image policy; its scripts still come only from this origin.
+# The admin gets a looser style and image policy: CKEditor 5 writes style attributes into
+# some content (image sizes) and previews uploads as blob: images. Its scripts still come
+# only from this origin (tests/production/test_csp_browser.py checks it in Chromium).
 SECURE_CSP_ADMIN = {
     **SECURE_CSP,
     "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
