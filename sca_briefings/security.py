@@ -21,12 +21,26 @@ class AdminContentSecurityPolicyMiddleware:
         return response
 
 
-def client_ip(request):
-    """The visitor's address for sign-in lockouts (django-axes).
+class ForwardedClientAddressMiddleware:
+    """Behind nginx, put the visitor's address in REMOTE_ADDR (which would otherwise be the
+    proxy's, 127.0.0.1, for everyone), so sign-in lockouts, rate limits and logs see people.
+    """
 
-    Behind TRUSTED_PROXY_COUNT proxies that each append to X-Forwarded-For, the client is
-    that many entries from the end; anything further left was written by the client and
-    cannot be trusted.
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if settings.TRUSTED_PROXY_COUNT:
+            request.META["REMOTE_ADDR"] = client_ip(request)
+        return self.get_response(request)
+
+
+def client_ip(request):
+    """The visitor's address.
+
+    Behind TRUSTED_PROXY_COUNT proxies that each append to (or, like our nginx, overwrite)
+    X-Forwarded-For, the client is that many entries from the end; anything further left was
+    written by the client and cannot be trusted.
     """
     count = settings.TRUSTED_PROXY_COUNT
     if count:

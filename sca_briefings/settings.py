@@ -320,7 +320,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_COOLOFF_TIME = datetime.timedelta(hours=1)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "axes/locked_out.html"
-AXES_CLIENT_IP_CALLABLE = "sca_briefings.security.client_ip"
-# How many proxies (nginx, a load balancer) sit in front of gunicorn and append to
-# X-Forwarded-For; 0 trusts only the socket's address.
+# How many proxies (nginx, a load balancer) sit in front of gunicorn and write
+# X-Forwarded-For; 0 trusts only the socket's address. The middleware puts the visitor's
+# address in REMOTE_ADDR for everything after it (axes, rate limits, logs).
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+MIDDLEWARE.insert(0, "sca_briefings.security.ForwardedClientAddressMiddleware")

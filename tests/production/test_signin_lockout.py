@@ -97,3 +97,16 @@ def test_address_comes_from_the_trusted_proxy_header(client, editor, settings):
         HTTP_X_FORWARDED_FOR="198.51.100.7",
     )
     assert other_visitor.status_code == 302
+
+
+@pytest.mark.django_db
+def test_forwarded_header_is_ignored_without_a_trusted_proxy(client, editor, settings):
+    settings.TRUSTED_PROXY_COUNT = 0
+    for n in range(5):
+        client.post(
+            reverse("admin:login"),
+            {"username": "editor", "password": "wrong"},
+            REMOTE_ADDR="192.0.2.10",
+            HTTP_X_FORWARDED_FOR=f"10.0.0.{n}",  # a guesser cannot pick a fresh address
+        )
+    assert sign_in(client, PASSWORD, address="192.0.2.10").status_code == 429
