@@ -1,7 +1,9 @@
 """Helpers shared by the fault and load scripts: a throwaway PostgreSQL, gunicorn, HTTP."""
 
 import contextlib
+import html
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -194,3 +196,22 @@ def request(url, data=None, timeout=10):
         return error.code, error.read().decode(errors="replace"), time.monotonic() - started
     except OSError:
         return None, "", time.monotonic() - started
+
+
+SIGNUP_PATH = "/subscribe/"  # subscribers:subscribe
+MIN_FILL_SECONDS = 3.5  # the sign-up form refuses answers sent faster than a person types
+
+
+def signup_form_fields(base):
+    """The sign-up form's hidden fields (signed start time, consent wording version, ...),
+    read from the full form at /subscribe/; None when there is no sign-up view."""
+    status, body, _ = request(base + SIGNUP_PATH)
+    if status != 200:
+        return None
+    fields = {}
+    for tag in re.findall(r"<input[^>]*>", body):
+        name = re.search(r'name="([^"]*)"', tag)
+        value = re.search(r'value="([^"]*)"', tag)
+        if name and 'type="hidden"' in tag and name.group(1) not in fields:
+            fields[name.group(1)] = html.unescape(value.group(1)) if value else ""
+    return fields

@@ -11,17 +11,20 @@ import json
 import sys
 import tempfile
 import time
-import urllib.parse
 from pathlib import Path
+from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _serve import (  # noqa: E402
+    MIN_FILL_SECONDS,
+    SIGNUP_PATH,
     ThrowawayPostgres,
     prepare_site,
     production_env,
     request,
     say,
+    signup_form_fields,
     start_gunicorn,
     stop_process,
 )
@@ -63,15 +66,12 @@ def main():
         for path in ["/", issue_url, "/healthz", static_url]:
             status, _, seconds = request(base + path)
             check(status == 200, f"database up: GET {path} -> {status} in {seconds:.2f}s")
-        signup = urllib.parse.urlencode(
-            {"name": "Before Outage", "email": "before.outage@example.org"}
-        ).encode()
-        signup_status, _, _ = request(base + "/subscribe/", data=signup)
-        # The placeholder view on a branch without the subscribers app answers 404 (or 403,
-        # not being CSRF-exempt like the real one).
-        signup_built = signup_status not in (403, 404)
-        say(f"   sign-up POST with the database up -> {signup_status}")
-
+        fields = signup_form_fields(base)
+        if fields is not None:
+            time.sleep(MIN_FILL_SECONDS)
+            data = {**fields, "name": "Before Outage", "email": "before.outage@example.org"}
+            status, body, _ = request(base + SIGNUP_PATH, data=urlencode(data).encode())
+            check(status == 200, f"database up: sign-up POST -> {status}")
         say("4. Stopping PostgreSQL (pg_ctl stop -m fast)")
         postgres.stop()
         # Pages nobody has asked for yet cannot come from a page cache: they need the database.
@@ -94,17 +94,15 @@ def main():
         check(status == 503 and seconds < FAST, f"database down: /healthz -> {status}")
         status, _, seconds = request(base + static_url)
         check(status == 200, f"database down: static {static_url} -> {status}")
-        if signup_built:
-            data = urllib.parse.urlencode(
-                {"name": "During Outage", "email": "during.outage@example.org"}
-            ).encode()
-            status, body, seconds = request(base + "/subscribe/", data=data)
+        if fields is not None:
+            data = {**fields, "name": "During Outage", "email": "during.outage@example.org"}
+            status, body, seconds = request(base + SIGNUP_PATH, data=urlencode(data).encode())
             check(
                 status == 503 and CHECK_EMAIL not in body.lower(),
                 f"database down: sign-up POST -> {status} in {seconds:.2f}s, never '{CHECK_EMAIL}'",
             )
         else:
-            say(f"  SKIP  sign-up POST: no sign-up view on this branch ({signup_status})")
+            say(f"  SKIP  sign-up: no sign-up view on this branch (GET {SIGNUP_PATH} is not 200)")
 
         say("5. Starting PostgreSQL again")
         postgres.start()

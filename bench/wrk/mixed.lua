@@ -1,5 +1,8 @@
 -- wrk script: 90% GETs of the issue page, 10% sign-up POSTs with addresses never used before.
 -- Arguments: <issue path> <sign-up path> <run id> <text only the issue page contains>
+--            <the form's hidden fields, url-encoded>
+-- Each sign-up comes from its own made-up address (X-Forwarded-For, trusted by the app when
+-- TRUSTED_PROXY_COUNT=1) as it would from many visitors, not one.
 local threads = {}
 local next_id = 0
 
@@ -11,6 +14,7 @@ end
 
 init = function(args)
   issue_path, signup_path, run_id, read_marker = args[1], args[2], args[3], args[4]
+  hidden_fields = args[5] or ""
   n = 0
   stats = { reads_ok = 0, reads_bad = 0, signups_accepted = 0, signups_refused = 0,
             server_errors = 0, posts_sent = 0 }
@@ -21,9 +25,11 @@ request = function()
   if n % 10 == 0 then
     stats.posts_sent = stats.posts_sent + 1
     local email = string.format("bench-%s-%d-%d@example.org", run_id, thread_id, n)
-    local body = "name=Bench+Reader&email=" .. email:gsub("@", "%%40") .. "&consent=on"
+    local body = "name=Bench+Reader&email=" .. email:gsub("@", "%%40") .. "&" .. hidden_fields
+    local address = string.format("10.%d.%d.%d", thread_id, math.floor(n / 256) % 256, n % 256)
     return wrk.format("POST", signup_path,
-      { ["Content-Type"] = "application/x-www-form-urlencoded" }, body)
+      { ["Content-Type"] = "application/x-www-form-urlencoded",
+        ["X-Forwarded-For"] = address }, body)
   end
   return wrk.format("GET", issue_path)
 end
