@@ -8,6 +8,7 @@ Prints every step; exits 1 if any check fails. Needs root (runs PostgreSQL as `p
 """
 
 import json
+import shutil
 import sys
 import tempfile
 import time
@@ -118,6 +119,7 @@ def main():
         if gunicorn:
             stop_process(gunicorn)
         postgres.destroy()
+        shutil.rmtree(static_root, ignore_errors=True)
     say(f"Done in {time.monotonic() - started:.0f}s: {len(failures)} failure(s).")
     return 1 if failures else 0
 

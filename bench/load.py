@@ -22,6 +22,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -332,6 +333,7 @@ def main():
         if gunicorn:
             stop_process(gunicorn)
         postgres.destroy()
+        shutil.rmtree(static_root, ignore_errors=True)
     print_table(results)
     out = BASE_DIR / "bench" / "results"
     out.mkdir(exist_ok=True)
