@@ -67,3 +67,16 @@ BENCH_PORT ?= 8150
 .PHONY: bench-site
 bench-site: install
 	BENCH_PORT=$(BENCH_PORT) $(BIN)/python bench/site.py $(BENCH_ARGS)
+# Production checks (issue #6): see docs/deploy.md and bench/README.md.
+.PHONY: check-deploy fault bench-load
+PRODUCTION_CHECK_ENV = env -u DEBUG SECRET_KEY=check-deploy-only-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFG \
+	ALLOWED_HOSTS=briefing.example.org SITE_URL=https://briefing.example.org EMAIL_HOST=smtp.example.org
+
+check-deploy: install
+	$(PRODUCTION_CHECK_ENV) $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+fault: install
+	$(BIN)/python bench/fault_postgres.py
+
+bench-load: install
+	$(BIN)/python bench/load.py $(BENCH_ARGS)

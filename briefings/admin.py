@@ -9,6 +9,8 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.cache import never_cache
+from taggit.admin import TagAdmin
+from taggit.models import Tag
 
 from . import services
 from .forms import ArticleInlineFormSet, IssueAdminForm
@@ -331,3 +333,17 @@ class ArticleAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         super().delete_queryset(request, queryset)
         _content_changed()
+
+
+class PermissionCheckedTagAdmin(TagAdmin):
+    """Taggit's "merge tags" screen checks only is_staff; staff without tag permissions could
+    create tags through it (found by tests/production/test_url_access.py)."""
+
+    def merge_tags_view(self, request):
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        return super().merge_tags_view(request)
+
+
+admin.site.unregister(Tag)
+admin.site.register(Tag, PermissionCheckedTagAdmin)

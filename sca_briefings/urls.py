@@ -4,7 +4,10 @@ from django.urls import include, path
 
 from briefings.uploads import upload_image
 
+from . import health
+
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     # Our checked image upload, at the address and name the CKEditor widget uses, so it
     # answers before the package's own view.
@@ -18,3 +21,6 @@ if settings.DEBUG:
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# A database outage answers 503 "try again later" instead of a 500 (see health.py).
+handler500 = "sca_briefings.health.server_error"

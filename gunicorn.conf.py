@@ -1,0 +1,40 @@
+"""gunicorn settings for SCA Briefings (`gunicorn -c gunicorn.conf.py sca_briefings.wsgi`).
+
+Every value can be changed with an environment variable, so the systemd unit, a container
+and the benchmarks share this one file.
+"""
+
+import multiprocessing
+import os
+
+wsgi_app = "sca_briefings.wsgi:application"
+
+# nginx talks to gunicorn on loopback; a load balancer would use the server's private address.
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+
+# Sync workers: pages are short database-backed renders. Two per core plus one is the usual
+# starting point; measure (make bench-load) before raising it.
+workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
+worker_class = "sync"
+
+# Kill a worker stuck for this long (a slow request holds a whole process); nginx gives up at
+# the same point. Graceful restarts (systemctl reload) wait this long for requests to finish.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 30
+keepalive = 5
+
+# Recycle workers now and then so a slow leak can never grow without bound.
+max_requests = 2000
+max_requests_jitter = 200
+
+# Access and error logs to stdout/stderr: journald (or the container runtime) collects them.
+accesslog = "-"
+errorlog = "-"
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(f)s" "%(a)s"'
+
+# gunicorn 27 opens a control socket in ~/.gunicorn by default; several instances on one
+# machine (tests, benchmarks) collide there, and we manage gunicorn with signals anyway.
+control_socket_disable = True
+
+# nginx on the same machine sets X-Forwarded-Proto; trust it only from there.
+forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")

@@ -1,0 +1,133 @@
+import json
+import logging
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from sca_briefings.jsonlog import JSONFormatter
+
+PRODUCTION_ENV = {
+    "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+    "HOME": os.environ.get("HOME", "/root"),
+    "SECRET_KEY": "a7Pq-3vK9xZt_J2mR8wLs0eYhB4nUcD6fGiO1kNpQrStUvWxYz-Example-Only",
+    "ALLOWED_HOSTS": "briefing.example.org",
+    "SITE_URL": "https://briefing.example.org",
+    "EMAIL_HOST": "smtp.example.org",
+    "DJANGO_SETTINGS_MODULE": "sca_briefings.settings",
+}
+
+
+def manage(*args, env):
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_production_settings_pass_the_deployment_checks():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_missing_secret_key_stops_start_up_with_a_clear_message():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "SECRET_KEY"}
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_missing_allowed_hosts_stops_start_up_with_a_clear_message():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "ALLOWED_HOSTS"}
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS is not set" in result.stderr
+
+
+def test_production_defaults_redirect_to_https_and_set_hsts():
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS, s.SESSION_COOKIE_SECURE, "
+        "s.CSRF_COOKIE_SECURE, s.CSRF_TRUSTED_ORIGINS)"
+    )
+    result = manage("shell", "-c", code, env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("\n")[-2] == (
+        "True 31536000 True True ['https://briefing.example.org']"
+    )
+
+
+@pytest.mark.django_db
+def test_plain_http_is_redirected_to_https(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    response = client.get("/", headers={"host": "testserver"})
+    assert response.status_code == 301
+    assert response["Location"] == "https://testserver/"
+
+
+@pytest.mark.django_db
+def test_https_behind_the_proxy_is_not_redirected_and_gets_hsts(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    response = client.get("/", headers={"x-forwarded-proto": "https"})
+    assert response.status_code == 200
+    assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+
+
+@pytest.mark.django_db
+def test_public_page_has_a_strict_content_security_policy(client):
+    response = client.get(reverse("briefings:home"))
+    policy = dict(
+        part.strip().split(" ", 1) for part in response["Content-Security-Policy"].split(";")
+    )
+    assert policy["script-src"] == "'self'"
+    assert policy["default-src"] == "'self'"
+    assert policy["frame-ancestors"] == "'none'"
+    assert "unsafe" not in response["Content-Security-Policy"]
+    assert "nonce" not in response["Content-Security-Policy"]  # cached pages are shared
+
+
+@pytest.mark.django_db
+def test_admin_policy_loosens_styles_but_not_scripts(client):
+    response = client.get(reverse("admin:login"))
+    policy = response["Content-Security-Policy"]
+    assert "style-src 'self' 'unsafe-inline'" in policy
+    assert "script-src 'self';" in policy
+
+
+@pytest.mark.django_db
+def test_responses_carry_the_protective_headers(client):
+    response = client.get(reverse("briefings:home"))
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"
+
+
+@pytest.mark.django_db
+def test_session_cookie_is_secure_http_only_and_lax(client, django_user_model):
+    django_user_model.objects.create_user("editor", password="correct horse", is_staff=True)
+    response = client.post(
+        reverse("admin:login"), {"username": "editor", "password": "correct horse"}
+    )
+    assert response.status_code == 302
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    assert cookie["secure"] is True
+    assert cookie["httponly"] is True
+    assert cookie["samesite"] == "Lax"
+
+
+def test_log_lines_are_json_with_extra_fields():
+    record = logging.makeLogRecord(
+        {"name": "sca", "levelname": "WARNING", "msg": "sent %s", "args": (3,), "issue": 7}
+    )
+    line = json.loads(JSONFormatter().format(record))
+    assert line["message"] == "sent 3"
+    assert line["level"] == "WARNING"
+    assert line["issue"] == 7
