@@ -147,8 +147,10 @@ class SubscriberAdmin(ListPermissionMixin, admin.ModelAdmin):
             if form.is_valid():
                 upload = form.cleaned_data["file"]
                 try:
-                    text = io.TextIOWrapper(upload.file, encoding="utf-8-sig", newline="")
-                    report = services.import_subscribers(lines=text)
+                    # Decoded whole first, so a bad byte anywhere stops the import before
+                    # any row is added.
+                    text = upload.read().decode("utf-8-sig")
+                    report = services.import_subscribers(lines=io.StringIO(text, newline=""))
                 except UnicodeDecodeError:
                     form.add_error("file", "Please save the file as CSV in UTF-8 and try again.")
                 except csv.Error as error:

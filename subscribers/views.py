@@ -14,6 +14,11 @@ from .forms import IssueRequestForm, PreferencesForm, SignupForm
 logger = logging.getLogger(__name__)
 
 
+def _personal(context=None):
+    # Pages reached from a personal link show no second form beside their own button.
+    return {"hide_signup_aside": True, **(context or {})}
+
+
 def _too_many(request):
     return render(request, "subscribers/too_many_requests.html", status=429)
 
@@ -88,7 +93,9 @@ def confirm(request, token):
         return _invalid_link(request)
     if request.method == "GET":
         # Mail scanners follow links: a GET only shows the button.
-        return render(request, "subscribers/subscriber_confirm.html", {"subscriber": subscriber})
+        return render(
+            request, "subscribers/subscriber_confirm.html", _personal({"subscriber": subscriber})
+        )
     try:
         subscriber, newly = services.confirm_subscription(token=token)
     except services.InvalidLink:
@@ -99,7 +106,7 @@ def confirm(request, token):
     return render(
         request,
         "subscribers/subscriber_confirmed.html",
-        {"subscriber": subscriber, "newly": newly},
+        _personal({"subscriber": subscriber, "newly": newly}),
     )
 
 
@@ -130,7 +137,7 @@ def preferences(request, token):
     return render(
         request,
         "subscribers/subscriber_preferences.html",
-        {"subscriber": subscriber, "form": form, "saved": saved, "token": token},
+        _personal({"subscriber": subscriber, "form": form, "saved": saved, "token": token}),
         status=status,
     )
 
@@ -146,15 +153,16 @@ def unsubscribe(request, token):
     except services.InvalidLink:
         return _invalid_link(request)
     if request.method == "GET":
-        return render(
-            request, "subscribers/subscriber_unsubscribe.html", {"subscriber": subscriber}
-        )
+        context = _personal({"subscriber": subscriber})
+        return render(request, "subscribers/subscriber_unsubscribe.html", context)
     try:
         services.unsubscribe(subscriber=subscriber)
     except DatabaseError:
         logger.exception("Unsubscribe failed")
         return _unavailable(request)
-    return render(request, "subscribers/subscriber_unsubscribed.html", {"subscriber": subscriber})
+    return render(
+        request, "subscribers/subscriber_unsubscribed.html", _personal({"subscriber": subscriber})
+    )
 
 
 # CSRF-exempt for the same reason as the sign-up form: it sits on cached issue pages. It

@@ -1,3 +1,5 @@
+import io
+
 from django.core.management.base import BaseCommand, CommandError
 
 from subscribers import services
@@ -15,12 +17,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         try:
-            with open(options["file"], encoding="utf-8-sig", newline="") as lines:
-                report = services.import_subscribers(lines=lines)
+            with open(options["file"], encoding="utf-8-sig", newline="") as file:
+                text = file.read()  # whole, so a bad byte stops the import before any row
         except OSError as error:
             raise CommandError(f"Cannot read {options['file']}: {error.strerror}") from None
         except UnicodeDecodeError:
             raise CommandError("The file is not UTF-8 text; save it as CSV (UTF-8).") from None
+        report = services.import_subscribers(lines=io.StringIO(text, newline=""))
         for line, message in report.errors:
             self.stderr.write(f"line {line}: {message}; skipped")
         self.stdout.write(
