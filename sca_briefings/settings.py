@@ -236,3 +236,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# Public website: plain pages editors maintain in the admin (About, Our members, ...) come from
+# django.contrib.flatpages, which needs the sites framework.
+INSTALLED_APPS += ["django.contrib.sites", "django.contrib.flatpages"]
+SITE_ID = 1
+# How long a rendered public page stays cached, in seconds; 0 turns page caching off.
+# Editors' saves retire cached pages at once (briefings.services.content_changed).
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("briefings.context_processors.navigation")

@@ -4,7 +4,7 @@ from django.test import Client
 from subscribers.models import Subscriber
 from tests.factories import SubscriberFactory
 
-from .conftest import path_of
+from .conftest import main_of, path_of
 
 pytestmark = pytest.mark.django_db
 
@@ -13,7 +13,7 @@ def test_unsubscribe_get_shows_one_button_and_changes_nothing(client):
     subscriber = SubscriberFactory()
     response = client.get(path_of(subscriber.get_unsubscribe_url()))
     assert response.status_code == 200
-    assert response.content.decode().count("<button") == 1
+    assert main_of(response).count("<button") == 1
     subscriber.refresh_from_db()
     assert subscriber.status == Subscriber.Status.ACTIVE
 
@@ -108,6 +108,7 @@ def test_preferences_page_offers_the_unsubscribe_button(client):
 
 def test_personal_pages_use_a_constant_number_of_queries(client, django_assert_num_queries):
     subscriber = SubscriberFactory()
+    client.get("/subscribe/")  # warms the site navigation, which the cache then holds
     with django_assert_num_queries(1):
         client.get(path_of(subscriber.get_unsubscribe_url()))
     with django_assert_num_queries(1):
