@@ -153,7 +153,11 @@ def confirm_subscription(*, token):
         # Confirming by email is fresh consent, even from someone who once asked to be
         # erased.
         ErasedAddress.objects.filter(email_hash=hash_address(subscriber.email)).delete()
-    send_welcome(subscriber=subscriber)
+    try:
+        send_welcome(subscriber=subscriber)
+    except OSError:
+        # They are subscribed either way; a lost welcome is not worth an error page.
+        logger.exception("Welcome email to subscriber %s could not be sent", subscriber.pk)
     return subscriber, True
 
 

@@ -1,3 +1,4 @@
+import functools
 import logging
 
 from django.db import DatabaseError
@@ -31,6 +32,21 @@ def _invalid_link(request):
     return render(request, "subscribers/link_invalid.html", status=400)
 
 
+def database_errors_say_try_later(view):
+    """A database that is down or refusing writes gets "try again later", never a 500 and
+    never a reply that claims the request went through."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except DatabaseError:
+            logger.exception("Database error in %s", view.__name__)
+            return _unavailable(request)
+
+    return wrapped
+
+
 def _form_context(form, **extra):
     # The full form is the page's content, so the sign-up box beside it only points at it.
     return {"form": form, "hide_signup_aside": True, **extra}
@@ -43,6 +59,7 @@ def _form_context(form, **extra):
 @csrf_exempt
 @never_cache
 @require_http_methods(["GET", "POST"])
+@database_errors_say_try_later
 def subscribe(request):
     if request.method == "GET":
         return render(request, "subscribers/subscriber_form.html", _form_context(SignupForm()))
@@ -71,9 +88,6 @@ def subscribe(request):
             source=data["source"],
             consent_version=data["consent_version"],
         )
-    except DatabaseError:
-        logger.exception("Sign-up request could not be saved")
-        return _unavailable(request)
     except OSError:  # the mail server refused or is unreachable (smtplib errors included)
         logger.exception("Confirmation email could not be sent")
         return _unavailable(request)
@@ -86,6 +100,7 @@ def subscribe(request):
 @csrf_exempt
 @never_cache
 @require_http_methods(["GET", "POST"])
+@database_errors_say_try_later
 def confirm(request, token):
     try:
         subscriber = services.subscriber_for_confirm_token(token)
@@ -100,9 +115,6 @@ def confirm(request, token):
         subscriber, newly = services.confirm_subscription(token=token)
     except services.InvalidLink:
         return _invalid_link(request)
-    except (DatabaseError, OSError):
-        logger.exception("Confirmation failed")
-        return _unavailable(request)
     return render(
         request,
         "subscribers/subscriber_confirmed.html",
@@ -112,6 +124,7 @@ def confirm(request, token):
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+@database_errors_say_try_later
 def preferences(request, token):
     try:
         subscriber = services.subscriber_for_manage_token(token)
@@ -147,6 +160,7 @@ def preferences(request, token):
 @csrf_exempt
 @never_cache
 @require_http_methods(["GET", "POST"])
+@database_errors_say_try_later
 def unsubscribe(request, token):
     try:
         subscriber = services.subscriber_for_manage_token(token)
@@ -155,11 +169,7 @@ def unsubscribe(request, token):
     if request.method == "GET":
         context = _personal({"subscriber": subscriber})
         return render(request, "subscribers/subscriber_unsubscribe.html", context)
-    try:
-        services.unsubscribe(subscriber=subscriber)
-    except DatabaseError:
-        logger.exception("Unsubscribe failed")
-        return _unavailable(request)
+    services.unsubscribe(subscriber=subscriber)
     return render(
         request, "subscribers/subscriber_unsubscribed.html", _personal({"subscriber": subscriber})
     )
@@ -170,6 +180,7 @@ def unsubscribe(request, token):
 @csrf_exempt
 @never_cache
 @require_http_methods(["POST"])
+@database_errors_say_try_later
 def issue_request(request, pk):
     issue = get_object_or_404(Issue.objects.published(), pk=pk)
     if not spam.allow_ip(request, scope="issue-request"):
@@ -190,7 +201,7 @@ def issue_request(request, pk):
         services.request_issue(
             issue=issue, email=form.cleaned_data["email"], source=form.cleaned_data["source"]
         )
-    except (DatabaseError, OSError):
-        logger.exception("Issue request failed")
+    except OSError:  # the mail server refused or is unreachable
+        logger.exception("Issue request email failed")
         return _unavailable(request)
     return render(request, "subscribers/issuerequest_sent.html", context)

@@ -5,12 +5,15 @@ import threading
 
 import pytest
 from django.db import connection, connections
+from django.urls import reverse
 
 from subscribers import services
 from subscribers.models import Subscriber
+from subscribers.tokens import make_confirm_token
 from tests.conftest import free_port
+from tests.factories import IssueFactory, SubscriberFactory
 
-from .conftest import signup_data
+from .conftest import path_of, signup_data
 
 on_postgresql = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="needs PostgreSQL's row locks and concurrency"
@@ -47,22 +50,43 @@ def test_signup_says_try_again_later_when_the_database_refuses(client, smtp_serv
     assert not Subscriber.objects.exists()
 
 
-@on_postgresql  # SQLite's in-memory test database cannot be disconnected
-@pytest.mark.django_db(transaction=True)
-def test_signup_says_try_again_later_when_the_database_is_unreachable(client, smtp_server):
+@contextlib.contextmanager
+def unreachable_database():
+    """Point the connection at a loopback port nothing listens on, as when PostgreSQL is down."""
     saved = dict(connection.settings_dict)
     connection.close()
-    # A loopback port nothing listens on: connection refused, as when PostgreSQL is down.
     connection.settings_dict.update(HOST="127.0.0.1", PORT=str(free_port()))
     try:
-        response = client.post("/subscribe/", signup_data())
+        yield
     finally:
         connection.close()
         connection.settings_dict.clear()
         connection.settings_dict.update(saved)
-    assert response.status_code == 503
-    assert "try again later" in response.content.decode()
+
+
+@on_postgresql  # SQLite's in-memory test database cannot be disconnected
+@pytest.mark.django_db(transaction=True)
+def test_every_public_form_says_try_again_later_when_the_database_is_down(client, smtp_server):
+    subscriber = SubscriberFactory()
+    issue = IssueFactory()
+    confirm = reverse("subscribers:confirm", kwargs={"token": make_confirm_token(subscriber)})
+    requests = [
+        ("post", "/subscribe/", signup_data()),
+        ("get", confirm, {}),
+        ("post", confirm, {}),
+        ("get", path_of(subscriber.get_unsubscribe_url()), {}),
+        ("post", path_of(subscriber.get_unsubscribe_url()), {}),
+        ("post", path_of(subscriber.get_preferences_url()), {"name": "New"}),
+        ("post", f"/briefings/request/{issue.pk}/", {"email": "a@example.org"}),
+    ]
+    with unreachable_database():
+        responses = [getattr(client, method)(url, data) for method, url, data in requests]
+    for response in responses:
+        assert response.status_code == 503
+        assert "try again later" in response.content.decode()
     assert not smtp_server.messages
+    subscriber.refresh_from_db()
+    assert subscriber.status == Subscriber.Status.ACTIVE
 
 
 @on_postgresql

@@ -268,3 +268,35 @@ def test_confirm_link_for_a_changed_address_is_refused(client, smtp_server):
     Subscriber.objects.update(email="other@example.org")
     assert client.post(path_of(confirm_url)).status_code == 400
     assert Subscriber.objects.get().status == Subscriber.Status.PENDING
+
+
+def test_signup_says_try_again_later_when_the_mail_server_is_down(client, settings):
+    from tests.conftest import free_port
+
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": free_port(), "timeout": 5},
+        }
+    }
+    response = client.post(SUBSCRIBE, signup_data())
+    assert response.status_code == 503
+    assert CHECK_EMAIL not in response.content.decode()
+    # The request is kept, but not marked as sent: trying again soon sends the email.
+    assert Subscriber.objects.get().confirmation_sent_at is None
+
+
+def test_confirming_works_even_if_the_welcome_email_cannot_be_sent(client, smtp_server, settings):
+    from tests.conftest import free_port
+
+    client.post(SUBSCRIBE, signup_data())
+    [confirm_url] = links_in(smtp_server.messages[0], "/subscribe/confirm/")
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": free_port(), "timeout": 5},
+        }
+    }
+    response = client.post(path_of(confirm_url))
+    assert response.status_code == 200
+    assert Subscriber.objects.get().status == Subscriber.Status.ACTIVE
