@@ -185,7 +185,11 @@ def test_instant_post_is_shown_the_form_again_without_sending(client, smtp_serve
     assert not smtp_server.messages
 
 
-@pytest.mark.parametrize("started", ["", "forged", started_token(seconds_ago=3 * 24 * 3600)])
+@pytest.mark.parametrize(
+    "started",
+    ["", "forged", started_token(seconds_ago=3 * 24 * 3600)],
+    ids=["missing", "forged", "three-days-old"],
+)
 def test_missing_forged_or_stale_start_time_shows_a_fresh_form(client, smtp_server, started):
     response = client.post(SUBSCRIBE, signup_data(started=started))
     html = response.content.decode()
