@@ -304,3 +304,10 @@ def test_confirming_works_even_if_the_welcome_email_cannot_be_sent(client, smtp_
     response = client.post(path_of(confirm_url))
     assert response.status_code == 200
     assert Subscriber.objects.get().status == Subscriber.Status.ACTIVE
+
+
+def test_confirmation_email_does_not_repeat_text_typed_into_the_form(client, smtp_server):
+    client.post(SUBSCRIBE, signup_data(name="Win a prize at evil.example", organisation="Spam"))
+    [confirmation] = smtp_server.messages
+    assert "evil.example" not in confirmation.as_string()
+    assert "Spam" not in confirmation.get_body(preferencelist=("plain",)).get_content()
