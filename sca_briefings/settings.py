@@ -144,7 +144,14 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Without Redis, a cache on disk is still shared by every gunicorn worker on this machine,
+    # so an editor's save (which bumps the content version) reaches all of them at once.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": os.environ.get("CACHE_DIR", str(BASE_DIR / "var" / "cache")),
+        }
+    }
 
 # Background work (sending issues) goes through django.tasks. The database backend needs no
 # extra service; swap BACKEND for a Redis or Celery one to run a pool of workers.

@@ -322,3 +322,16 @@ def test_sections_appear_in_their_order(client):
     ArticleFactory(issue=issue, section=early, title="Early section article")
     body = text(client.get(issue.get_absolute_url()))
     assert body.index("Early section article") < body.index("Late section article")
+
+
+def test_home_earlier_issues_skip_draft_and_scheduled_issues(client, published_issue):
+    draft = IssueFactory(draft=True, date=published_issue.date - datetime.timedelta(days=14))
+    scheduled = IssueFactory(
+        scheduled=True, date=published_issue.date + datetime.timedelta(days=14)
+    )
+    older = IssueFactory(date=published_issue.date - datetime.timedelta(days=28))
+    body = text(client.get("/"))
+    assert "Halls and hubs" in body  # the scheduled issue is newer but not yet the latest
+    assert older.get_absolute_url() in body
+    assert draft.get_absolute_url() not in body
+    assert scheduled.get_absolute_url() not in body
