@@ -59,8 +59,10 @@ def client_ip(request):
 def hit(scope, key, *, limit, window):
     """Count one attempt; return True while the count within the window is within `limit`.
 
-    cache.add then cache.incr is atomic in both Redis and the local-memory cache, so
-    simultaneous requests from several workers cannot all slip under the limit.
+    cache.add then cache.incr is atomic in Redis (and in the per-process local-memory
+    cache), so simultaneous requests from several workers cannot all slip under the limit.
+    The on-disk cache used without Redis shares counts between workers but increments by
+    read-and-write, so there a burst of simultaneous requests may go a little over.
     """
     digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
     bucket = int(time.time() // window)
@@ -71,6 +73,10 @@ def hit(scope, key, *, limit, window):
     except ValueError:  # expired between add and incr
         cache.set(cache_key, 1, timeout=window)
         count = 1
+    else:
+        # Caches without a native increment (the on-disk one) rewrite the key with the
+        # default timeout; put the window back so a slow, steady flood is still counted.
+        cache.touch(cache_key, window)
     return count <= limit
 
 

@@ -311,3 +311,20 @@ def test_confirmation_email_does_not_repeat_text_typed_into_the_form(client, smt
     [confirmation] = smtp_server.messages
     assert "evil.example" not in confirmation.as_string()
     assert "Spam" not in confirmation.get_body(preferencelist=("plain",)).get_content()
+
+
+def test_rate_limit_holds_with_the_on_disk_cache_shared_by_workers(
+    client, smtp_server, settings, tmp_path
+):
+    # Production without Redis uses the on-disk cache; the limit must work there too.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp_path),
+        }
+    }
+    statuses = [
+        client.post(SUBSCRIBE, signup_data(email=f"disk{n}@example.org")).status_code
+        for n in range(12)
+    ]
+    assert statuses == [200] * 10 + [429] * 2
