@@ -152,6 +152,8 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": os.environ.get("CACHE_DIR", str(BASE_DIR / "var" / "cache")),
+            # The default of 300 entries would let rate-limit counters push out cached pages.
+            "OPTIONS": {"MAX_ENTRIES": 20000},
         }
     }
 

@@ -1,3 +1,6 @@
+import hashlib
+import hmac
+
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
@@ -6,9 +9,19 @@ from django.urls import reverse
 from . import tokens
 
 
+def hash_address(email):
+    """HMAC-SHA256 of the lowered address, keyed by SECRET_KEY: recognisable, not readable."""
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, email.strip().lower().encode("utf-8"), hashlib.sha256).hexdigest()
+
+
 class SubscriberQuerySet(models.QuerySet):
     def active(self):
         return self.filter(status=Subscriber.Status.ACTIVE)
+
+    def with_email(self, email):
+        """Rows for `email`, matched case-insensitively through the Lower("email") index."""
+        return self.alias(email_lower=Lower("email")).filter(email_lower=email.strip().lower())
 
 
 class Subscriber(models.Model):
@@ -35,7 +48,9 @@ class Subscriber(models.Model):
     consent_source = models.CharField(
         max_length=500, blank=True, help_text="The page or import the request came from."
     )
-    consent_at = models.DateTimeField(null=True, blank=True)
+    consent_at = models.DateTimeField(
+        null=True, blank=True, help_text="When they asked (or the date an imported list gives)."
+    )
 
     objects = SubscriberQuerySet.as_manager()
 
@@ -68,3 +83,54 @@ class Subscriber(models.Model):
         """Absolute URL that unsubscribes on POST (RFC 8058 one-click) and asks on GET."""
         path = reverse("subscribers:unsubscribe", kwargs={"token": self.manage_token})
         return settings.SITE_URL + path
+
+
+class ErasedAddress(models.Model):
+    """An address erased on request (right to erasure): only a keyed hash is kept.
+
+    Imports skip these addresses, so nobody is added back silently. The person may still sign
+    up again themselves: confirming by email is fresh consent and removes the hash.
+    """
+
+    email_hash = models.CharField(max_length=64, unique=True)
+    erased_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-erased_at"]
+        verbose_name_plural = "erased addresses"
+
+    def __str__(self):
+        return f"Erased {self.erased_at:%-d %B %Y}"
+
+    @classmethod
+    def is_erased(cls, email):
+        return cls.objects.filter(email_hash=hash_address(email)).exists()
+
+
+class IssueRequestQuerySet(models.QuerySet):
+    def with_email(self, email):
+        return self.alias(email_lower=Lower("email")).filter(email_lower=email.strip().lower())
+
+
+class IssueRequest(models.Model):
+    """One "email me this issue" request. It does not make the requester a subscriber."""
+
+    issue = models.ForeignKey(
+        "briefings.Issue", on_delete=models.CASCADE, related_name="email_requests"
+    )
+    email = models.EmailField(max_length=254)
+    source = models.CharField(max_length=500, blank=True)
+    requested_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = IssueRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-requested_at"]
+        constraints = [
+            # The issue goes to an address once, however often the form is sent.
+            models.UniqueConstraint("issue", Lower("email"), name="issue_request_once_per_address"),
+        ]
+
+    def __str__(self):
+        return f"{self.email} – {self.issue}"

@@ -1,18 +1,207 @@
-from django.http import Http404
+import functools
+import logging
+
+from django.db import DatabaseError
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from briefings.models import Issue
+
+from . import services, spam
+from .forms import IssueRequestForm, PreferencesForm, SignupForm
+
+logger = logging.getLogger(__name__)
 
 
-# Placeholders: the subscribers issue builds these views.
+def _personal(context=None):
+    # Pages reached from a personal link show no second form beside their own button.
+    return {"hide_signup_aside": True, **(context or {})}
+
+
+def _too_many(request):
+    return render(request, "subscribers/too_many_requests.html", status=429)
+
+
+def _unavailable(request):
+    return render(request, "subscribers/unavailable.html", status=503)
+
+
+def _invalid_link(request):
+    return render(request, "subscribers/link_invalid.html", status=400)
+
+
+def database_errors_say_try_later(view):
+    """A database that is down or refusing writes gets "try again later", never a 500 and
+    never a reply that claims the request went through."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except DatabaseError:
+            logger.exception("Database error in %s", view.__name__)
+            return _unavailable(request)
+
+    return wrapped
+
+
+def _form_context(form, **extra):
+    # The full form is the page's content, so the sign-up box beside it only points at it.
+    return {"form": form, "hide_signup_aside": True, **extra}
+
+
+# CSRF-exempt on purpose: the sign-up form is on every public page, and those pages must stay
+# cacheable and shared by every visitor, which a per-visitor CSRF token (and its cookie) would
+# prevent. A forged cross-site sign-up achieves nothing: double opt-in means only the owner of
+# the address can turn a request into a subscription, and the rate limits cap the mail.
+@csrf_exempt
+@never_cache
+@require_http_methods(["GET", "POST"])
+@database_errors_say_try_later
 def subscribe(request):
-    raise Http404
+    if request.method == "GET":
+        return render(request, "subscribers/subscriber_form.html", _form_context(SignupForm()))
+    if not spam.allow_ip(request, scope="signup"):
+        return _too_many(request)
+    form = SignupForm(request.POST)
+    if not form.is_valid():
+        return render(request, "subscribers/subscriber_form.html", _form_context(form), status=400)
+    if form.is_bot:
+        # Look like success, so the bot learns nothing; nothing is stored or sent.
+        return render(request, "subscribers/subscriber_requested.html")
+    if not spam.started_token_is_fresh_enough(form.cleaned_data["started"]):
+        # Too quick to be a person, or a form from a page cached too long ago: show the full
+        # form again with a fresh time. A person presses the button once more.
+        return render(
+            request, "subscribers/subscriber_form.html", _form_context(form, check_again=True)
+        )
+    data = form.cleaned_data
+    if not spam.allow_address(data["email"], scope="signup"):
+        return _too_many(request)
+    try:
+        services.request_subscription(
+            email=data["email"],
+            name=data["name"],
+            organisation=data["organisation"],
+            source=data["source"],
+            consent_version=data["consent_version"],
+        )
+    except OSError:  # the mail server refused or is unreachable (smtplib errors included)
+        logger.exception("Confirmation email could not be sent")
+        return _unavailable(request)
+    return render(request, "subscribers/subscriber_requested.html")
 
 
+# CSRF-exempt: this page is reached from a link in an email, often in a browser (or an email
+# app's built-in one) with no session or cookies. The signed token in the address is what
+# authorises the action, and a forger would need that token, which only the mailbox has.
+@csrf_exempt
+@never_cache
+@require_http_methods(["GET", "POST"])
+@database_errors_say_try_later
 def confirm(request, token):
-    raise Http404
+    try:
+        subscriber = services.subscriber_for_confirm_token(token)
+    except services.InvalidLink:
+        return _invalid_link(request)
+    if request.method == "GET":
+        # Mail scanners follow links: a GET only shows the button.
+        return render(
+            request, "subscribers/subscriber_confirm.html", _personal({"subscriber": subscriber})
+        )
+    try:
+        subscriber, newly = services.confirm_subscription(token=token)
+    except services.InvalidLink:
+        return _invalid_link(request)
+    return render(
+        request,
+        "subscribers/subscriber_confirmed.html",
+        _personal({"subscriber": subscriber, "newly": newly}),
+    )
 
 
+@never_cache
+@require_http_methods(["GET", "POST"])
+@database_errors_say_try_later
 def preferences(request, token):
-    raise Http404
+    try:
+        subscriber = services.subscriber_for_manage_token(token)
+    except services.InvalidLink:
+        return _invalid_link(request)
+    saved = False
+    status = 200
+    if request.method == "POST":
+        form = PreferencesForm(request.POST)
+        if form.is_valid():
+            services.update_preferences(
+                subscriber=subscriber,
+                name=form.cleaned_data["name"],
+                organisation=form.cleaned_data["organisation"],
+            )
+            saved = True
+        else:
+            status = 400
+    else:
+        form = PreferencesForm(
+            initial={"name": subscriber.name, "organisation": subscriber.organisation}
+        )
+    return render(
+        request,
+        "subscribers/subscriber_preferences.html",
+        _personal({"subscriber": subscriber, "form": form, "saved": saved, "token": token}),
+        status=status,
+    )
 
 
+# CSRF-exempt because RFC 8058 one-click unsubscribe is a POST from the mail provider with the
+# body "List-Unsubscribe=One-Click" and no token of ours; the signed address is the authority.
+@csrf_exempt
+@never_cache
+@require_http_methods(["GET", "POST"])
+@database_errors_say_try_later
 def unsubscribe(request, token):
-    raise Http404
+    try:
+        subscriber = services.subscriber_for_manage_token(token)
+    except services.InvalidLink:
+        return _invalid_link(request)
+    if request.method == "GET":
+        context = _personal({"subscriber": subscriber})
+        return render(request, "subscribers/subscriber_unsubscribe.html", context)
+    services.unsubscribe(subscriber=subscriber)
+    return render(
+        request, "subscribers/subscriber_unsubscribed.html", _personal({"subscriber": subscriber})
+    )
+
+
+# CSRF-exempt for the same reason as the sign-up form: it sits on cached issue pages. It
+# sends one public issue to one address, once, within the same rate limits.
+@csrf_exempt
+@never_cache
+@require_http_methods(["POST"])
+@database_errors_say_try_later
+def issue_request(request, pk):
+    issue = get_object_or_404(Issue.objects.published(), pk=pk)
+    if not spam.allow_ip(request, scope="issue-request"):
+        return _too_many(request)
+    form = IssueRequestForm(request.POST)
+    context = {"form": form, "issue": issue}
+    if not form.is_valid():
+        return render(request, "subscribers/issuerequest_form.html", context, status=400)
+    if form.is_bot:
+        return render(request, "subscribers/issuerequest_sent.html", context)
+    if not spam.started_token_is_fresh_enough(form.cleaned_data["started"]):
+        return render(
+            request, "subscribers/issuerequest_form.html", {**context, "check_again": True}
+        )
+    if not spam.allow_address(form.cleaned_data["email"], scope="issue-request"):
+        return _too_many(request)
+    try:
+        services.request_issue(
+            issue=issue, email=form.cleaned_data["email"], source=form.cleaned_data["source"]
+        )
+    except OSError:  # the mail server refused or is unreachable
+        logger.exception("Issue request email failed")
+        return _unavailable(request)
+    return render(request, "subscribers/issuerequest_sent.html", context)

@@ -1,0 +1,108 @@
+import unicodedata
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from . import consent
+
+# Characters that have no business in a name or an address and that could split an email
+# header or a CSV row: control characters (\r, \n, \t, NUL ...), format characters and the
+# Unicode line and paragraph separators.
+_FORBIDDEN_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
+
+
+def reject_control_characters(value):
+    if any(unicodedata.category(ch) in _FORBIDDEN_CATEGORIES for ch in value):
+        raise ValidationError("Please use letters, numbers and punctuation only.")
+
+
+class PlainTextField(forms.CharField):
+    default_validators = [reject_control_characters]
+
+
+class EmailAddressField(forms.EmailField):
+    default_validators = [*forms.EmailField.default_validators, reject_control_characters]
+    default_error_messages = {"invalid": "Please give a full email address, like name@example.org."}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 254)
+        kwargs.setdefault(
+            "error_messages",
+            {
+                "required": "Please give your email address.",
+                "max_length": "That email address is too long (254 characters at most).",
+            },
+        )
+        super().__init__(**kwargs)
+
+
+class PublicForm(forms.Form):
+    """Fields every public form shares: the honeypot and the signed start time."""
+
+    # Hidden from people (and from screen readers); bots fill in every field they find.
+    website = forms.CharField(required=False)
+    started = forms.CharField(required=False, max_length=200)
+    source = PlainTextField(required=False, max_length=500)
+
+    @property
+    def is_bot(self):
+        return bool(self.data.get("website"))
+
+    def clean_source(self):
+        # The page the form was on, for the consent record; anything else is not believable.
+        source = self.cleaned_data.get("source", "")
+        return source if source.startswith("/") and not source.startswith("//") else ""
+
+
+class SignupForm(PublicForm):
+    name = PlainTextField(
+        max_length=200,
+        error_messages={
+            "required": "Please give your name.",
+            "max_length": "Please shorten your name to 200 characters.",
+        },
+    )
+    email = EmailAddressField()
+    organisation = PlainTextField(
+        required=False,
+        max_length=200,
+        error_messages={"max_length": "Please shorten the organisation to 200 characters."},
+    )
+    consent_version = forms.CharField(required=False, max_length=20)
+
+    def clean_consent_version(self):
+        # A page cached before the wording changed sends the old version; they agreed to those
+        # words, so we keep them. Anything unknown gets the current wording shown again.
+        version = self.cleaned_data.get("consent_version") or ""
+        if version not in consent.WORDING:
+            raise ValidationError("Please read the wording beside the button and send again.")
+        return version
+
+
+class IssueRequestForm(PublicForm):
+    email = EmailAddressField()
+
+
+class PreferencesForm(forms.Form):
+    name = PlainTextField(
+        max_length=200,
+        error_messages={
+            "required": "Please give your name.",
+            "max_length": "Please shorten your name to 200 characters.",
+        },
+    )
+    organisation = PlainTextField(
+        required=False,
+        max_length=200,
+        error_messages={"max_length": "Please shorten the organisation to 200 characters."},
+    )
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file",
+        help_text=(
+            "Columns: name, email, organisation, consent source, consent date (YYYY-MM-DD). "
+            "The first row holds the column names."
+        ),
+    )

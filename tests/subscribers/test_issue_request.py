@@ -1,0 +1,91 @@
+import pytest
+
+from subscribers.models import IssueRequest, Subscriber
+from tests.factories import IssueFactory
+
+from .conftest import started_token
+
+pytestmark = pytest.mark.django_db
+
+
+def request_data(**overrides):
+    return {"email": "reader@example.org", "website": "", "started": started_token(), **overrides}
+
+
+def url_for(issue):
+    return f"/briefings/request/{issue.pk}/"
+
+
+def test_issue_page_form_partial_renders_without_csrf_token(rf):
+    from django.template.loader import render_to_string
+
+    issue = IssueFactory()
+    html = render_to_string(
+        "subscribers/_issue_request_form.html", {"issue": issue, "request": rf.get("/")}
+    )
+    assert f'action="{url_for(issue)}"' in html
+    assert "csrfmiddlewaretoken" not in html
+
+
+def test_requested_issue_is_emailed_once_and_does_not_subscribe(client, smtp_server):
+    issue = IssueFactory()
+    first = client.post(url_for(issue), request_data())
+    second = client.post(url_for(issue), request_data(email="READER@example.org"))
+    assert first.status_code == second.status_code == 200
+    assert "On its way" in first.content.decode()
+    [message] = smtp_server.messages
+    assert message["To"] == "reader@example.org"
+    request = IssueRequest.objects.get()
+    assert request.sent_at is not None
+    assert request.issue == issue
+    assert not Subscriber.objects.exists()
+
+
+def test_draft_or_scheduled_issue_cannot_be_requested(client, smtp_server):
+    for issue in [IssueFactory(draft=True), IssueFactory(scheduled=True)]:
+        assert client.post(url_for(issue), request_data()).status_code == 404
+    assert client.post("/briefings/request/999999/", request_data()).status_code == 404
+    assert not smtp_server.messages
+    assert not IssueRequest.objects.exists()
+
+
+def test_get_is_not_allowed(client):
+    issue = IssueFactory()
+    assert client.get(url_for(issue)).status_code == 405
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"email": "nope"},
+        {"email": "a@example.org\nBcc: b@example.org"},
+        {"email": "a" * 250 + "@example.org"},
+        {"email": ""},
+    ],
+)
+def test_bad_address_gets_a_message_and_nothing_is_sent(client, smtp_server, overrides):
+    issue = IssueFactory()
+    response = client.post(url_for(issue), request_data(**overrides))
+    assert response.status_code == 400
+    assert "email address" in response.content.decode()
+    assert not smtp_server.messages
+    assert not IssueRequest.objects.exists()
+
+
+def test_honeypot_and_instant_posts_send_nothing(client, smtp_server):
+    issue = IssueFactory()
+    client.post(url_for(issue), request_data(website="x"))
+    reshown = client.post(url_for(issue), request_data(started=started_token(seconds_ago=0)))
+    assert "press the button again" in reshown.content.decode()
+    assert not smtp_server.messages
+    assert not IssueRequest.objects.exists()
+
+
+def test_issue_requests_are_rate_limited_per_ip(client, smtp_server):
+    issues = IssueFactory.create_batch(2)
+    statuses = [
+        client.post(url_for(issues[n % 2]), request_data(email=f"r{n}@example.org")).status_code
+        for n in range(12)
+    ]
+    assert statuses == [200] * 10 + [429] * 2
+    assert len(smtp_server.messages) == 10

@@ -1,0 +1,117 @@
+import pytest
+from django.test import Client
+
+from subscribers.models import Subscriber
+from tests.factories import SubscriberFactory
+
+from .conftest import main_of, path_of
+
+pytestmark = pytest.mark.django_db
+
+
+def test_unsubscribe_get_shows_one_button_and_changes_nothing(client):
+    subscriber = SubscriberFactory()
+    response = client.get(path_of(subscriber.get_unsubscribe_url()))
+    assert response.status_code == 200
+    assert main_of(response).count("<button") == 1
+    subscriber.refresh_from_db()
+    assert subscriber.status == Subscriber.Status.ACTIVE
+
+
+def test_unsubscribe_button_works_without_login_or_csrf_token():
+    subscriber = SubscriberFactory()
+    response = Client(enforce_csrf_checks=True).post(path_of(subscriber.get_unsubscribe_url()))
+    assert response.status_code == 200
+    assert "You have unsubscribed" in response.content.decode()
+    subscriber.refresh_from_db()
+    assert subscriber.status == Subscriber.Status.UNSUBSCRIBED
+
+
+def test_unsubscribing_twice_keeps_the_first_time(client):
+    subscriber = SubscriberFactory()
+    client.post(path_of(subscriber.get_unsubscribe_url()))
+    subscriber.refresh_from_db()
+    first = subscriber.unsubscribed_at
+    assert client.post(path_of(subscriber.get_unsubscribe_url())).status_code == 200
+    subscriber.refresh_from_db()
+    assert subscriber.unsubscribed_at == first
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_tampered_manage_link_is_refused_and_changes_nothing(client, method):
+    subscriber = SubscriberFactory()
+    url = path_of(subscriber.get_unsubscribe_url()).rstrip("/") + "A/"
+    response = getattr(client, method)(url)
+    assert response.status_code == 400
+    assert "This link does not work" in response.content.decode()
+    subscriber.refresh_from_db()
+    assert subscriber.status == Subscriber.Status.ACTIVE
+
+
+def test_manage_link_of_another_subscriber_cannot_be_forged_from_an_id(client):
+    subscriber = SubscriberFactory()
+    other = SubscriberFactory()
+    token = subscriber.manage_token.replace(
+        subscriber.manage_token.split(":")[0], other.manage_token.split(":")[0]
+    )
+    response = client.post(f"/unsubscribe/{token}/")
+    assert response.status_code == 400
+    assert Subscriber.objects.active().count() == 2
+
+
+def test_preferences_page_changes_name_and_organisation(client):
+    subscriber = SubscriberFactory(name="Old", organisation="Old Trust")
+    url = path_of(subscriber.get_preferences_url())
+    page = client.get(url)
+    assert page.status_code == 200
+    assert 'value="Old"' in page.content.decode()
+    response = client.post(url, {"name": "Morag New", "organisation": "New Trust"})
+    assert response.status_code == 200
+    assert "Your details are saved" in response.content.decode()
+    subscriber.refresh_from_db()
+    assert (subscriber.name, subscriber.organisation) == ("Morag New", "New Trust")
+
+
+def test_preferences_page_needs_its_csrf_token(client):
+    subscriber = SubscriberFactory(name="Old")
+    response = Client(enforce_csrf_checks=True).post(
+        path_of(subscriber.get_preferences_url()), {"name": "Changed", "organisation": ""}
+    )
+    assert response.status_code == 403
+    subscriber.refresh_from_db()
+    assert subscriber.name == "Old"
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"name": "", "organisation": ""}, "Please give your name."),
+        ({"name": "A\x00B", "organisation": ""}, "Null characters are not allowed."),
+        ({"name": "A\r\nBcc: x@example.org", "organisation": ""}, "punctuation only"),
+        ({"name": "A", "organisation": "o" * 201}, "shorten the organisation"),
+    ],
+)
+def test_preferences_bad_input_is_refused_with_a_message(client, data, message):
+    subscriber = SubscriberFactory(name="Old", organisation="Kept")
+    response = client.post(path_of(subscriber.get_preferences_url()), data)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    subscriber.refresh_from_db()
+    assert (subscriber.name, subscriber.organisation) == ("Old", "Kept")
+
+
+def test_preferences_page_offers_the_unsubscribe_button(client):
+    subscriber = SubscriberFactory()
+    url = path_of(subscriber.get_preferences_url())
+    token = url.rstrip("/").rsplit("/", 1)[1]
+    html = client.get(url).content.decode()
+    assert f'action="/unsubscribe/{token}/"' in html
+
+
+def test_personal_pages_use_a_constant_number_of_queries(client, django_assert_num_queries):
+    subscriber = SubscriberFactory()
+    client.get("/subscribe/")  # warms the site navigation, which the cache then holds
+    with django_assert_num_queries(1):
+        client.get(path_of(subscriber.get_unsubscribe_url()))
+    with django_assert_num_queries(1):
+        client.get(path_of(subscriber.get_preferences_url()))

@@ -1,0 +1,330 @@
+import datetime
+import time
+
+import pytest
+from django.core import signing
+from django.urls import reverse
+from django.utils import timezone
+
+from subscribers import consent, tokens
+from subscribers.models import Subscriber
+from tests.factories import IssueFactory, SubscriberFactory
+
+from .conftest import links_in, main_of, path_of, signup_data, started_token
+
+SUBSCRIBE = "/subscribe/"
+CHECK_EMAIL = "Check your email"
+
+pytestmark = pytest.mark.django_db
+
+
+def test_subscribe_page_shows_the_form_and_the_consent_wording(client):
+    response = client.get(SUBSCRIBE)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'name="email"' in html
+    assert "Send me the briefing" in html
+    assert consent.current_wording() in html
+
+
+def test_signup_form_on_the_home_page_has_no_csrf_token_and_sets_no_cookie(client):
+    response = client.get("/")
+    html = response.content.decode()
+    assert 'action="/subscribe/"' in html
+    assert "csrfmiddlewaretoken" not in html
+    assert not response.cookies
+
+
+def test_full_flow_signup_confirm_welcome_and_one_click_unsubscribe(client, smtp_server):
+    issue = IssueFactory()
+    response = client.post(SUBSCRIBE, signup_data(email="Morag@Example.org"))
+    assert response.status_code == 200
+    assert CHECK_EMAIL in response.content.decode()
+    subscriber = Subscriber.objects.get()
+    assert subscriber.status == Subscriber.Status.PENDING
+    assert subscriber.consent_text == consent.current_wording()
+    assert subscriber.consent_version == consent.CURRENT_VERSION
+    assert subscriber.consent_source == "/"
+    assert subscriber.consent_at is not None
+
+    [confirmation] = smtp_server.messages
+    assert confirmation["To"] == "Morag@Example.org"
+    assert confirmation.get_body(preferencelist=("html",)) is not None
+    [confirm_url] = links_in(confirmation, "/subscribe/confirm/")
+
+    # Following the link (as a mail scanner would) changes nothing.
+    page = client.get(path_of(confirm_url))
+    assert page.status_code == 200
+    assert "Confirm my subscription" in page.content.decode()
+    subscriber.refresh_from_db()
+    assert subscriber.status == Subscriber.Status.PENDING
+
+    confirmed = client.post(path_of(confirm_url))
+    assert confirmed.status_code == 200
+    subscriber.refresh_from_db()
+    assert subscriber.status == Subscriber.Status.ACTIVE
+    assert subscriber.confirmed_at is not None
+
+    welcome = smtp_server.messages[1]
+    assert "Welcome" in welcome["Subject"]
+    assert links_in(welcome, issue.get_absolute_url())
+    assert welcome["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    [unsubscribe_url] = links_in(welcome, "/unsubscribe/")
+    assert welcome["List-Unsubscribe"] == f"<{unsubscribe_url}>"
+
+    # RFC 8058: the mail provider POSTs this body, with no CSRF token and no cookies.
+    csrf_client = client.__class__(enforce_csrf_checks=True)
+    left = csrf_client.post(
+        path_of(unsubscribe_url),
+        data="List-Unsubscribe=One-Click",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert left.status_code == 200
+    subscriber.refresh_from_db()
+    assert subscriber.status == Subscriber.Status.UNSUBSCRIBED
+    assert subscriber.unsubscribed_at is not None
+    assert len(smtp_server.messages) == 2
+
+
+def test_confirming_twice_sends_one_welcome(client, smtp_server):
+    client.post(SUBSCRIBE, signup_data())
+    [confirm_url] = links_in(smtp_server.messages[0], "/subscribe/confirm/")
+    client.post(path_of(confirm_url))
+    again = client.post(path_of(confirm_url))
+    assert again.status_code == 200
+    assert "already gets the briefing" in again.content.decode()
+    assert len(smtp_server.messages) == 2
+
+
+def test_duplicate_signup_gets_the_same_reply_and_no_second_row_or_mail(client, smtp_server):
+    first = client.post(SUBSCRIBE, signup_data(email="ailsa@example.org"))
+    second = client.post(SUBSCRIBE, signup_data(email="AILSA@example.org"))
+    assert first.status_code == second.status_code == 200
+    assert main_of(first) == main_of(second)
+    assert Subscriber.objects.count() == 1
+    assert len(smtp_server.messages) == 1
+
+
+@pytest.mark.parametrize(
+    "status",
+    [Subscriber.Status.ACTIVE, Subscriber.Status.UNSUBSCRIBED, Subscriber.Status.PENDING],
+)
+def test_reply_is_the_same_whatever_the_address_status(client, smtp_server, status):
+    new_reply = client.post(SUBSCRIBE, signup_data(email="new@example.org"))
+    SubscriberFactory(email="known@example.org", status=status)
+    known_reply = client.post(SUBSCRIBE, signup_data(email="known@example.org"))
+    assert known_reply.status_code == new_reply.status_code == 200
+    assert main_of(known_reply) == main_of(new_reply)
+
+
+def test_active_subscriber_details_are_not_changed_by_a_strangers_signup(client, smtp_server):
+    subscriber = SubscriberFactory(email="kept@example.org", name="Kept Name")
+    client.post(SUBSCRIBE, signup_data(email="kept@example.org", name="Someone Else"))
+    subscriber.refresh_from_db()
+    assert subscriber.name == "Kept Name"
+    assert subscriber.status == Subscriber.Status.ACTIVE
+    [notice] = smtp_server.messages
+    assert "already get" in notice["Subject"]
+    assert not links_in(notice, "/subscribe/confirm/")
+
+
+def test_confirmation_is_not_sent_twice_within_ten_minutes(client, smtp_server):
+    client.post(SUBSCRIBE, signup_data())
+    client.post(SUBSCRIBE, signup_data())
+    assert len(smtp_server.messages) == 1
+    Subscriber.objects.update(confirmation_sent_at=timezone.now() - datetime.timedelta(minutes=11))
+    client.post(SUBSCRIBE, signup_data())
+    assert len(smtp_server.messages) == 2
+
+
+def test_unsubscribed_address_needs_a_fresh_confirmation(client, smtp_server):
+    subscriber = SubscriberFactory(email="back@example.org", status=Subscriber.Status.UNSUBSCRIBED)
+    client.post(SUBSCRIBE, signup_data(email="back@example.org"))
+    subscriber.refresh_from_db()
+    assert subscriber.status == Subscriber.Status.UNSUBSCRIBED
+    [confirm_url] = links_in(smtp_server.messages[0], "/subscribe/confirm/")
+    client.post(path_of(confirm_url))
+    subscriber.refresh_from_db()
+    assert subscriber.status == Subscriber.Status.ACTIVE
+
+
+def test_twenty_rapid_signups_from_one_ip_are_refused_after_the_limit(client, smtp_server):
+    statuses = [
+        client.post(SUBSCRIBE, signup_data(email=f"flood{n}@example.org")).status_code
+        for n in range(20)
+    ]
+    assert statuses[:10] == [200] * 10
+    assert statuses[10:] == [429] * 10
+    refused = client.post(SUBSCRIBE, signup_data(email="one-more@example.org"))
+    assert "Too many requests" in refused.content.decode()
+    assert len(smtp_server.messages) == 10
+    assert not Subscriber.objects.filter(email__startswith="one-more").exists()
+
+
+def test_one_address_from_many_ips_is_limited(client, smtp_server):
+    statuses = [
+        client.post(SUBSCRIBE, signup_data(), REMOTE_ADDR=f"192.0.2.{n}").status_code
+        for n in range(5)
+    ]
+    assert statuses == [200, 200, 200, 429, 429]
+    assert len(smtp_server.messages) == 1
+
+
+def test_honeypot_gets_the_neutral_reply_but_nothing_is_stored_or_sent(client, smtp_server):
+    response = client.post(SUBSCRIBE, signup_data(website="http://spam.example"))
+    assert response.status_code == 200
+    assert not Subscriber.objects.exists()
+    assert not smtp_server.messages
+
+
+def test_instant_post_is_shown_the_form_again_without_sending(client, smtp_server):
+    response = client.post(SUBSCRIBE, signup_data(started=started_token(seconds_ago=0)))
+    assert response.status_code == 200
+    assert "press the button again" in response.content.decode()
+    assert not Subscriber.objects.exists()
+    assert not smtp_server.messages
+
+
+@pytest.mark.parametrize(
+    "started",
+    ["", "forged", started_token(seconds_ago=3 * 24 * 3600)],
+    ids=["missing", "forged", "three-days-old"],
+)
+def test_missing_forged_or_stale_start_time_shows_a_fresh_form(client, smtp_server, started):
+    response = client.post(SUBSCRIBE, signup_data(started=started))
+    html = response.content.decode()
+    assert "press the button again" in html
+    assert 'value="Morag Campbell"' in html
+    assert not smtp_server.messages
+
+
+def test_person_who_resends_the_reshown_form_gets_through(client, smtp_server, settings):
+    settings.SUBSCRIBERS_MIN_FILL_SECONDS = 1
+    reshown = client.post(SUBSCRIBE, signup_data(started=""))
+    html = reshown.content.decode()
+    fresh = html.split('name="started" value="')[1].split('"')[0]
+    time.sleep(1.1)
+    response = client.post(SUBSCRIBE, signup_data(started=fresh))
+    assert CHECK_EMAIL in response.content.decode()
+    assert len(smtp_server.messages) == 1
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("email", "not-an-address", "full email address"),
+        ("email", "x@example.org\r\nBcc: victim@example.org", "full email address"),
+        ("name", "x\r\nBcc: victim@example.org", "letters, numbers and punctuation"),
+        ("name", "n" * 201, "shorten your name"),
+        ("organisation", "o" * 201, "shorten the organisation"),
+        ("name", "", "give your name"),
+        ("consent_version", "1999", "read the wording"),
+    ],
+)
+def test_bad_input_gets_a_clear_message_and_no_state_change(
+    client, smtp_server, field, value, message
+):
+    response = client.post(SUBSCRIBE, signup_data(**{field: value}))
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not Subscriber.objects.exists()
+    assert not smtp_server.messages
+
+
+def test_get_of_confirm_link_changes_nothing_and_tampered_link_is_refused(client, smtp_server):
+    client.post(SUBSCRIBE, signup_data())
+    [confirm_url] = links_in(smtp_server.messages[0], "/subscribe/confirm/")
+    tampered = path_of(confirm_url).rstrip("/") + "x/"
+    assert client.post(tampered).status_code == 400
+    assert client.get(tampered).status_code == 400
+    assert Subscriber.objects.get().status == Subscriber.Status.PENDING
+
+
+def test_expired_confirmation_link_is_refused(client, smtp_server):
+    client.post(SUBSCRIBE, signup_data())
+    subscriber = Subscriber.objects.get()
+    response = client.post(
+        reverse("subscribers:confirm", kwargs={"token": _token_signed_days_ago(subscriber, 8)})
+    )
+    assert response.status_code == 400
+    assert "has expired" in response.content.decode()
+    subscriber.refresh_from_db()
+    assert subscriber.status == Subscriber.Status.PENDING
+
+
+class _SignerInThePast(signing.TimestampSigner):
+    days = 0
+
+    def timestamp(self):
+        return signing.b62_encode(int(time.time()) - self.days * 24 * 3600)
+
+
+def _token_signed_days_ago(subscriber, days):
+    """A confirmation token made by the real signer with its clock `days` behind."""
+    signer = _SignerInThePast(salt=tokens.CONFIRM_SALT)
+    signer.days = days
+    return signer.sign_object({"id": subscriber.pk, "e": subscriber.email.lower()}, compress=True)
+
+
+def test_confirm_link_for_a_changed_address_is_refused(client, smtp_server):
+    client.post(SUBSCRIBE, signup_data())
+    [confirm_url] = links_in(smtp_server.messages[0], "/subscribe/confirm/")
+    Subscriber.objects.update(email="other@example.org")
+    assert client.post(path_of(confirm_url)).status_code == 400
+    assert Subscriber.objects.get().status == Subscriber.Status.PENDING
+
+
+def test_signup_says_try_again_later_when_the_mail_server_is_down(client, settings):
+    from tests.conftest import free_port
+
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": free_port(), "timeout": 5},
+        }
+    }
+    response = client.post(SUBSCRIBE, signup_data())
+    assert response.status_code == 503
+    assert CHECK_EMAIL not in response.content.decode()
+    # The request is kept, but not marked as sent: trying again soon sends the email.
+    assert Subscriber.objects.get().confirmation_sent_at is None
+
+
+def test_confirming_works_even_if_the_welcome_email_cannot_be_sent(client, smtp_server, settings):
+    from tests.conftest import free_port
+
+    client.post(SUBSCRIBE, signup_data())
+    [confirm_url] = links_in(smtp_server.messages[0], "/subscribe/confirm/")
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": free_port(), "timeout": 5},
+        }
+    }
+    response = client.post(path_of(confirm_url))
+    assert response.status_code == 200
+    assert Subscriber.objects.get().status == Subscriber.Status.ACTIVE
+
+
+def test_confirmation_email_does_not_repeat_text_typed_into_the_form(client, smtp_server):
+    client.post(SUBSCRIBE, signup_data(name="Win a prize at evil.example", organisation="Spam"))
+    [confirmation] = smtp_server.messages
+    assert "evil.example" not in confirmation.as_string()
+    assert "Spam" not in confirmation.get_body(preferencelist=("plain",)).get_content()
+
+
+def test_rate_limit_holds_with_the_on_disk_cache_shared_by_workers(
+    client, smtp_server, settings, tmp_path
+):
+    # Production without Redis uses the on-disk cache; the limit must work there too.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp_path),
+        }
+    }
+    statuses = [
+        client.post(SUBSCRIBE, signup_data(email=f"disk{n}@example.org")).status_code
+        for n in range(12)
+    ]
+    assert statuses == [200] * 10 + [429] * 2
