@@ -95,6 +95,8 @@ def production_env(*, database_url, port, static_root, **extra):
         "STATIC_ROOT": str(static_root),
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "LOG_LEVEL": "WARNING",
+        # A fresh cache per run: the on-disk default would keep pages from earlier runs.
+        "CACHE_DIR": tempfile.mkdtemp(prefix="sca-bench-cache-"),
         **extra,
     }
 

@@ -18,6 +18,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -34,6 +35,8 @@ SERVER_ENV = {
     "ALLOWED_HOSTS": "127.0.0.1,localhost",
     "SITE_URL": f"http://127.0.0.1:{PORT}",
     "LOG_LEVEL": "WARNING",
+    # A fresh cache per run: the on-disk default would keep pages from earlier runs.
+    "CACHE_DIR": tempfile.mkdtemp(prefix="sca-bench-cache-"),
 }
 ISSUES, ARTICLES_PER_ISSUE, PEOPLE, ORGANISATIONS = 500, 10, 1_000, 500
 
