@@ -236,3 +236,17 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# --- The email edition (issue #5) ----------------------------------------------------------
+# EMAIL_ESP_BACKEND sends through a provider's API with django-anymail instead of SMTP, e.g.
+# anymail.backends.postmark.EmailBackend; its settings come from ANYMAIL_* variables
+# (ANYMAIL_POSTMARK_SERVER_TOKEN=..., ANYMAIL_WEBHOOK_SECRET=user:password).
+if os.environ.get("EMAIL_ESP_BACKEND"):
+    MAILERS = {"default": {"BACKEND": os.environ["EMAIL_ESP_BACKEND"], "OPTIONS": {}}}
+ANYMAIL = {key[8:]: value for key, value in os.environ.items() if key.startswith("ANYMAIL_")}
+BRIEFING_SEND_BATCH_SIZE = int(os.environ.get("BRIEFING_SEND_BATCH_SIZE", "100"))
+BRIEFING_SEND_PER_MINUTE = int(os.environ.get("BRIEFING_SEND_PER_MINUTE", "0"))  # 0: no limit
+BRIEFING_SEND_WORKERS = int(os.environ.get("BRIEFING_SEND_WORKERS", "1"))
+BRIEFING_SEND_CLAIM_TIMEOUT = int(os.environ.get("BRIEFING_SEND_CLAIM_TIMEOUT", "300"))
+BRIEFING_SEND_RETRY_SECONDS = int(os.environ.get("BRIEFING_SEND_RETRY_SECONDS", "60"))
+BRIEFING_SEND_MAX_ATTEMPTS = int(os.environ.get("BRIEFING_SEND_MAX_ATTEMPTS", "8"))
