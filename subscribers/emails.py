@@ -179,10 +179,10 @@ class PreparedIssue:
     "email me this issue" request): plain links, an invitation to subscribe, no personal links.
     """
 
-    def __init__(self, issue, *, personal=True):
+    def __init__(self, issue, *, personal=True, subject_prefix=""):
         self.issue = issue
         self.personal = personal
-        self.subject = issue_subject(issue)
+        self.subject = subject_prefix + issue_subject(issue)
         articles = list(issue.articles.all())
         site = settings.SITE_URL
 

@@ -369,7 +369,7 @@ def possible_duplicates(*, issue):
 def send_test(*, issue, addresses):
     """Send the non-personal copy of any issue (drafts too) to a few addresses."""
     issue = Issue.objects.with_articles().get(pk=issue.pk)
-    prepared = PreparedIssue(issue, personal=False)
+    prepared = PreparedIssue(issue, personal=False, subject_prefix="[Test] ")
     messages = [prepared.message(to=address) for address in addresses]
     with mailers.default as conn:
         return conn.send_messages(messages)
