@@ -250,3 +250,7 @@ BRIEFING_SEND_WORKERS = int(os.environ.get("BRIEFING_SEND_WORKERS", "1"))
 BRIEFING_SEND_CLAIM_TIMEOUT = int(os.environ.get("BRIEFING_SEND_CLAIM_TIMEOUT", "300"))
 BRIEFING_SEND_RETRY_SECONDS = int(os.environ.get("BRIEFING_SEND_RETRY_SECONDS", "60"))
 BRIEFING_SEND_MAX_ATTEMPTS = int(os.environ.get("BRIEFING_SEND_MAX_ATTEMPTS", "8"))
+# true: wait for PostgreSQL to flush each "sent" mark to disk (slower; see subscribers/sending.py).
+BRIEFING_SEND_SYNCHRONOUS_COMMIT = env_bool("BRIEFING_SEND_SYNCHRONOUS_COMMIT", False)
+# Seconds a worker trusts its last check that a batch's readers are still subscribed.
+BRIEFING_SEND_RECHECK_SECONDS = float(os.environ.get("BRIEFING_SEND_RECHECK_SECONDS", "1"))

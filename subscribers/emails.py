@@ -10,11 +10,12 @@ milliseconds.
 
 import base64
 import binascii
+import hashlib
+import hmac
 import html
 import re
 import textwrap
 import uuid
-from email.headerregistry import Address
 from email.message import EmailMessage as MIMEMessage
 from email.policy import SMTP
 from email.utils import formatdate, make_msgid
@@ -57,6 +58,24 @@ def list_id():
 
 def _signer():
     return signing.Signer(salt=CLICK_SALT)
+
+
+def fast_signer(salt):
+    """Signer(salt=salt).sign, with the HMAC key derived once rather than per call.
+
+    Produces exactly what django.core.signing.Signer does (salted_hmac with SHA-256), so
+    Signer.unsign reads it; a message has ~30 links, so this saves real time per reader.
+    """
+    signer = signing.Signer(salt=salt)
+    key = hashlib.sha256((signer.salt + "signer" + signer.key).encode()).digest()
+    base = hmac.new(key, digestmod=hashlib.sha256)
+
+    def sign(value):
+        mac = base.copy()
+        mac.update(value.encode())
+        return f"{value}:{base64.urlsafe_b64encode(mac.digest()).decode().rstrip('=')}"
+
+    return sign
 
 
 def make_click_token(delivery_id, target):
@@ -251,21 +270,30 @@ class PreparedIssue:
         self.html_pieces = PLACEHOLDER.split(html_body.replace("\r\n", "\n"))
         self.text_pieces = PLACEHOLDER.split(text_body.replace("\r\n", "\n"))
         self._build_mime_frame()
+        self._url_patterns = {
+            name: settings.SITE_URL
+            + reverse(f"subscribers:{name}", kwargs={"token": "TOKEN"})
+            .replace("%", "%%")
+            .replace("TOKEN", "%s")
+            for name in ("unsubscribe", "preferences", "click")
+        }
+        self._click_signer = fast_signer(CLICK_SALT)
 
     # --- personalising -------------------------------------------------------------------
 
     def links_for(self, *, delivery_id=None, subscriber=None):
         values = {}
         if subscriber is not None:
-            values["UNSUB"] = subscriber.get_unsubscribe_url()
-            values["PREFS"] = subscriber.get_preferences_url()
+            # The same URLs as subscriber.get_unsubscribe_url() and get_preferences_url(),
+            # with the token signed once instead of twice and the paths reversed once.
+            token = subscriber.manage_token
+            values["UNSUB"] = self._url_patterns["unsubscribe"] % token
+            values["PREFS"] = self._url_patterns["preferences"] % token
         if delivery_id is not None:
-            signer = _signer()
-            base = settings.SITE_URL + reverse("subscribers:click", kwargs={"token": "TOKEN"})
-            before, _, after = base.partition("TOKEN")
+            sign = self._click_signer
+            pattern = self._url_patterns["click"]
             for n, target in enumerate(self.targets):
-                token = signer.sign(f"{delivery_id}.{target}")
-                values[f"L{n}"] = before + token + after
+                values[f"L{n}"] = pattern % sign(f"{delivery_id}.{target}")
         else:
             for n, target in enumerate(self.targets):
                 values[f"L{n}"] = self.plain_target_url(target)
@@ -359,11 +387,10 @@ class _RawMessage:
 
 
 def _ascii_address(address):
-    try:
-        address.encode("ascii")
-    except UnicodeEncodeError:
-        return None
-    return address if "\r" not in address and "\n" not in address else None
+    """The address if it can go in a header as it is (plain ASCII addr-spec), else None."""
+    if address.isascii() and "@" in address and not set(address) & set(' \r\n"<>,;()'):
+        return address
+    return None
 
 
 class IssueEmail(EmailMultiAlternatives):
@@ -380,7 +407,7 @@ class IssueEmail(EmailMultiAlternatives):
         if self.frame is None or to is None:
             return super().message(policy=policy)
         frame = self.frame
-        personal = [f"To: {Address(addr_spec=to)}", f"Date: {formatdate(localtime=False)}"]
+        personal = [f"To: {to}", f"Date: {formatdate(localtime=False)}"]
         for name, value in self.extra_headers.items():
             if name != "List-Id":
                 personal.append(f"{name}: {value}")
