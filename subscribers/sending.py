@@ -469,3 +469,73 @@ def record_mail_event(*, esp_name, event_id, event_type, recipient, payload):
             status=new_status, updated_at=timezone.now()
         )
     return bool(changed)
+
+
+def issue_stats(*, issue):
+    """What happened to an issue's email: delivery counts, clickers, clicks per article/link."""
+    from django.db.models import Count
+
+    from briefings.models import Article
+
+    from .models import Click
+
+    deliveries = Delivery.objects.filter(issue=issue)
+    by_status = dict(deliveries.values_list("status").annotate(n=Count("pk")).order_by())
+    clicks = Click.objects.filter(delivery__issue=issue)
+    articles = (
+        Article.objects.filter(issue=issue)
+        .annotate(
+            click_count=Count("clicks", filter=Q(clicks__delivery__issue=issue)),
+            clickers=Count(
+                "clicks__delivery", filter=Q(clicks__delivery__issue=issue), distinct=True
+            ),
+        )
+        .select_related("section")
+        .order_by("-click_count", "order", "pk")
+    )
+    links = (
+        clicks.values("url")
+        .annotate(click_count=Count("pk"), clickers=Count("delivery", distinct=True))
+        .order_by("-click_count", "url")
+    )
+    return {
+        "recipients": sum(by_status.values()),
+        "sent": by_status.get(Delivery.Status.SENT, 0),
+        "failed": by_status.get(Delivery.Status.FAILED, 0),
+        "waiting": by_status.get(Delivery.Status.QUEUED, 0)
+        + by_status.get(Delivery.Status.SENDING, 0),
+        "skipped": by_status.get(Delivery.Status.SKIPPED, 0),
+        "bounced": deliveries.filter(subscriber__status=Subscriber.Status.BOUNCED).count(),
+        "complained": deliveries.filter(subscriber__status=Subscriber.Status.COMPLAINED).count(),
+        "unique_clickers": clicks.values("delivery").distinct().count(),
+        "clicks": clicks.count(),
+        "articles": list(articles),
+        "links": list(links),
+        "possible_duplicates": list(possible_duplicates(issue=issue)),
+    }
+
+
+def subscriber_growth(*, weeks=26):
+    """(week starting, subscribers confirmed by the end of that week), oldest first."""
+    from django.db.models import Count
+    from django.db.models.functions import TruncWeek
+
+    start = timezone.now() - timedelta(weeks=weeks)
+    confirmed = Subscriber.objects.filter(confirmed_at__isnull=False)
+    before = confirmed.filter(confirmed_at__lt=start).count()
+    per_week = dict(
+        confirmed.filter(confirmed_at__gte=start)
+        .annotate(week=TruncWeek("confirmed_at"))
+        .values_list("week")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    points, total = [], before
+    local_start = timezone.localtime(start).date()
+    first = local_start - timedelta(days=local_start.weekday())
+    counts = {w.date() if hasattr(w, "date") else w: n for w, n in per_week.items()}
+    for i in range(weeks + 1):
+        day = first + timedelta(weeks=i)
+        total += counts.get(day, 0)
+        points.append((day, total))
+    return points
