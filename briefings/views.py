@@ -15,7 +15,12 @@ def _issue_date(year, month, day):
 
 def home(request):
     issue = Issue.objects.published().with_articles().first()
-    return render(request, "briefings/home.html", {"issue": issue})
+    most_read = (
+        Article.objects.filter(issue=issue).most_clicked().select_related("issue").first()
+        if issue
+        else None
+    )
+    return render(request, "briefings/home.html", {"issue": issue, "most_read": most_read})
 
 
 def render_issue(request, issue, *, preview=False):
