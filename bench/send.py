@@ -137,7 +137,10 @@ def main():
     try:
         time.sleep(0.5)
         setup_django()
-        print(f"{'subscribers':>11} {'sent':>6} {'seconds':>8} {'msg/s':>7} {'peak RSS':>9}")
+        print(
+            f"{'subscribers':>11} {'sent':>6} {'seconds':>8} {'msg/s':>7} {'peak RSS':>9} "
+            f"{'worker CPU/msg':>15}   (load average {os.getloadavg()[0]:.1f})"
+        )
         for n in SIZES:
             subprocess.run([sys.executable, __file__, "--prepare", str(n)], check=True, cwd=ROOT)
             child = subprocess.Popen(
@@ -153,7 +156,8 @@ def main():
             rate = result["sent"] / result["seconds"]
             print(
                 f"{n:>11} {result['sent']:>6} {result['seconds']:>8.2f} {rate:>7.0f} "
-                f"{usage.ru_maxrss / 1024:>7.0f} MB",
+                f"{usage.ru_maxrss / 1024:>7.0f} MB "
+                f"{1000 * (usage.ru_utime + usage.ru_stime) / n:>12.2f} ms",
                 flush=True,
             )
     finally:

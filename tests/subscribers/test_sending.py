@@ -291,3 +291,37 @@ def test_issue_marked_send_on_publish_is_sent_when_due(smtp_server):
     assert addresses(smtp_server) == Counter({subscriber.email: 1})
     call_command("send_issue", "--due")
     assert len(smtp_server.messages) == 1
+
+
+@pytest.mark.django_db
+def test_due_check_restarts_a_send_whose_worker_died(smtp_server, settings):
+    import datetime
+
+    from django.utils import timezone
+
+    settings.BRIEFING_SEND_CLAIM_TIMEOUT = 60
+    issue = make_issue()
+    subscribers = SubscriberFactory.create_batch(3)
+    sending.queue_issue(issue=issue)
+    long_ago = timezone.now() - datetime.timedelta(minutes=5)
+    # A worker claimed all three and died while sending the first.
+    Delivery.objects.update(status="sending", claimed_by="dead:1", claimed_at=long_ago, attempts=1)
+
+    call_command("send_issue", "--due")
+
+    assert addresses(smtp_server) == Counter({s.email: 1 for s in subscribers})
+    assert set(Delivery.objects.values_list("status", flat=True)) == {"sent"}
+    flagged = sending.possible_duplicates(issue=issue)
+    assert [d.subscriber for d in flagged] == [subscribers[0]]
+
+
+@pytest.mark.django_db
+def test_fresh_claims_of_a_live_worker_are_left_alone(smtp_server):
+    issue = make_issue()
+    SubscriberFactory.create_batch(2)
+    sending.queue_issue(issue=issue)
+    sending.claim_batch(batch_size=10, worker="alive:1")
+
+    assert sending.send_pending().sent == 0
+    assert sending.resume_stalled() == []
+    assert smtp_server.messages == []
