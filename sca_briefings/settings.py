@@ -159,7 +159,8 @@ TASKS = {
 # With no EMAIL_HOST, local development prints mail to the console.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
 if EMAIL_HOST:
-    _mail_backend = "django.core.mail.backends.smtp.EmailBackend"
+    # Django's SMTP backend plus pipelining for bulk sends (subscribers/mail.py).
+    _mail_backend = "subscribers.mail.EmailBackend"
     _mail_options = {
         "host": EMAIL_HOST,
         "port": int(os.environ.get("EMAIL_PORT", "25")),
