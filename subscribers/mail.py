@@ -8,6 +8,7 @@
 Anything else (no PIPELINING, unusual addresses) takes Django's own path unchanged.
 """
 
+import contextlib
 import email.policy
 import re
 import smtplib
@@ -80,7 +81,5 @@ class EmailBackend(smtp.EmailBackend):
 
     @staticmethod
     def _reset(conn):
-        try:
+        with contextlib.suppress(smtplib.SMTPServerDisconnected):
             conn.rset()
-        except smtplib.SMTPServerDisconnected:
-            pass
