@@ -248,7 +248,7 @@ ANYMAIL = {key[8:]: value for key, value in os.environ.items() if key.startswith
 BRIEFING_SEND_BATCH_SIZE = int(os.environ.get("BRIEFING_SEND_BATCH_SIZE", "100"))
 BRIEFING_SEND_PER_MINUTE = int(os.environ.get("BRIEFING_SEND_PER_MINUTE", "0"))  # 0: no limit
 BRIEFING_SEND_WORKERS = int(os.environ.get("BRIEFING_SEND_WORKERS", "1"))
-BRIEFING_SEND_CLAIM_TIMEOUT = int(os.environ.get("BRIEFING_SEND_CLAIM_TIMEOUT", "300"))
+BRIEFING_SEND_CLAIM_TIMEOUT = int(os.environ.get("BRIEFING_SEND_CLAIM_TIMEOUT", "120"))
 BRIEFING_SEND_RETRY_SECONDS = int(os.environ.get("BRIEFING_SEND_RETRY_SECONDS", "60"))
 BRIEFING_SEND_MAX_ATTEMPTS = int(os.environ.get("BRIEFING_SEND_MAX_ATTEMPTS", "8"))
 # true: wait for PostgreSQL to flush each "sent" mark to disk (slower; see subscribers/sending.py).

@@ -278,6 +278,26 @@ class _StatusCheck:
         return subscriber_id in self.active
 
 
+class _Heartbeat:
+    """Keep a slow batch's claim fresh, so no other worker takes it while this one lives."""
+
+    def __init__(self, batch):
+        self.batch = batch
+        self.every = settings.BRIEFING_SEND_CLAIM_TIMEOUT / 4
+        self.last = time.monotonic()
+
+    def beat(self, index):
+        now = time.monotonic()
+        if now - self.last < self.every:
+            return
+        self.last = now
+        claimed_at = timezone.now()
+        remaining = [d.pk for d in self.batch[index:]]
+        Delivery.objects.filter(
+            pk__in=remaining, status=Delivery.Status.SENDING, claimed_by=self.batch[0].claimed_by
+        ).update(claimed_at=claimed_at)
+
+
 def send_batch(*, batch, prepared, pacer=None, on_result=None):
     """Send a claimed batch over one connection. Returns a SendReport."""
     report = SendReport()
@@ -294,6 +314,7 @@ def send_batch(*, batch, prepared, pacer=None, on_result=None):
         return report
     with conn:  # already open: one connection for the whole batch, closed at the end
         statuses = _StatusCheck(batch)
+        heartbeat = _Heartbeat(batch)
         for index, delivery in enumerate(batch):
             subscriber = delivery.subscriber
             # Re-checked just before sending, not at claim time: a reader may have
@@ -304,6 +325,7 @@ def send_batch(*, batch, prepared, pacer=None, on_result=None):
                 _notify(on_result, "skipped")
                 continue
             pacer.wait()
+            heartbeat.beat(index)
             message = prepared[delivery.issue_id].message(
                 to=subscriber.email, subscriber=subscriber, delivery_id=delivery.pk
             )

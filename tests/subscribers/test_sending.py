@@ -325,3 +325,33 @@ def test_fresh_claims_of_a_live_worker_are_left_alone(smtp_server):
     assert sending.send_pending().sent == 0
     assert sending.resume_stalled() == []
     assert smtp_server.messages == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_slow_batch_keeps_its_claim_fresh(smtp_server, settings):
+    settings.BRIEFING_SEND_CLAIM_TIMEOUT = 0.4  # a heartbeat every 0.1 s
+    settings.BRIEFING_SEND_PER_MINUTE = 300  # 0.2 s a message: the batch outlives the timeout
+    issue = make_issue()
+    SubscriberFactory.create_batch(4)
+    sending.queue_issue(issue=issue)
+    batch = sending.claim_batch(batch_size=4, worker="slow")
+    seen = []
+    original = smtp_server.handle_DATA
+
+    def claimed_at_of_fourth():
+        try:
+            return Delivery.objects.get(pk=batch[3].pk).claimed_at
+        finally:
+            connection.close()
+
+    async def handle_data(server, session, envelope):
+        if len(smtp_server.messages) == 2:  # the third message: how fresh is the fourth's claim?
+            seen.append(await asyncio.to_thread(claimed_at_of_fourth))
+        return await original(server, session, envelope)
+
+    smtp_server.handle_DATA = handle_data
+
+    report = sending.send_batch(batch=batch, prepared=sending._PreparedIssues())
+
+    assert report.sent == 4
+    assert seen and seen[0] > batch[3].claimed_at  # refreshed while the batch was running
