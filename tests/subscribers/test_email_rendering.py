@@ -163,3 +163,17 @@ def test_tampered_click_token_is_rejected():
 
     with pytest.raises(signing.BadSignature):
         read_click_token(token.replace("1.a2", "1.a3"))
+
+
+def test_subscriber_copy_outside_a_send_has_personal_links_but_no_tracking(settings):
+    settings.SITE_URL = "https://briefing.example.org"
+    issue = twelve_article_issue()
+    subscriber = SubscriberFactory()
+
+    parsed = parse(build_issue_message(issue, to=subscriber.email, subscriber=subscriber))
+
+    text, html = parts(parsed)
+    assert subscriber.get_unsubscribe_url() in html and subscriber.get_preferences_url() in text
+    assert "/r/" not in html
+    assert parsed["List-Unsubscribe"] == f"<{subscriber.get_unsubscribe_url()}>"
+    assert "X-SCA-Delivery" not in parsed

@@ -355,3 +355,30 @@ def test_slow_batch_keeps_its_claim_fresh(smtp_server, settings):
 
     assert report.sent == 4
     assert seen and seen[0] > batch[3].claimed_at  # refreshed while the batch was running
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_editors_pressing_send_at_once_queue_each_reader_once():
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's in-memory test database cannot take two writers at once")
+    issue = make_issue()
+    SubscriberFactory.create_batch(200)
+    barrier = threading.Barrier(2)
+    created = []
+
+    def press():
+        try:
+            barrier.wait()
+            created.append(sending.queue_issue(issue=issue))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=press) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert len(created) == 2
+    assert Delivery.objects.filter(issue=issue).count() == 200
+    assert Delivery.objects.values("subscriber").distinct().count() == 200
