@@ -155,3 +155,36 @@ def test_subscriber_growth_chart_is_an_svg_for_staff(editor_client):
 
     assert response["Content-Type"] == "image/svg+xml"
     assert response.content.startswith(b"<svg") and b"polyline" in response.content
+
+
+def test_delivery_list_filters_by_status_and_shows_possible_duplicates(client):
+    admin_user = User.objects.create_superuser("boss", "boss@example.org", "x")
+    client.force_login(admin_user)
+    issue = IssueFactory()
+    Delivery.objects.create(issue=issue, subscriber=SubscriberFactory(email="twice@example.org"),
+                            status="sent", possible_duplicate=True)  # fmt: skip
+    Delivery.objects.create(issue=issue, subscriber=SubscriberFactory(email="once@example.org"),
+                            status="sent")  # fmt: skip
+
+    page = client.get(
+        reverse("admin:subscribers_delivery_changelist"), {"possible_duplicate__exact": "1"}
+    )
+
+    assert page.status_code == 200
+    content = page.content.decode()
+    assert "twice@example.org" in content and "once@example.org" not in content
+
+
+def test_issue_page_tools_partial_links_every_tool(rf, editor):
+    from django.template.loader import render_to_string
+
+    issue = IssueFactory()
+    request = rf.get("/")
+    request.user = editor
+
+    html = render_to_string(
+        "admin/briefings/issue/_email_tools.html", {"original": issue}, request=request
+    )
+
+    for name in ("preview", "test", "send", "stats"):
+        assert url(name, issue) in html
