@@ -68,3 +68,10 @@ bench-send: install
 
 clean:
 	rm -rf $(VENV) staticfiles
+
+# Public website benchmark: builds a large archive in PostgreSQL (BENCH_DATABASE_URL), serves it
+# with gunicorn on 127.0.0.1:$(BENCH_PORT) and loads it with wrk. See bench/README.md.
+BENCH_PORT ?= 8150
+.PHONY: bench-site
+bench-site: install
+	BENCH_PORT=$(BENCH_PORT) $(BIN)/python bench/site.py $(BENCH_ARGS)

@@ -2,7 +2,7 @@
 
     make bench-send            (or: .venv/bin/python bench/send.py)
 
-Uses PostgreSQL (BENCH_DATABASE_URL, default database sca_email_bench on 127.0.0.1, created
+Uses PostgreSQL (BENCH_SEND_DATABASE_URL, default database sca_email_bench on 127.0.0.1, created
 if missing) and Postfix's smtp-sink on 127.0.0.1:2525, a C server that accepts and discards,
 so the sink does not compete with the sender for CPU. The worker runs in a child process:
 its messages per second and peak RSS (getrusage of that child alone) are printed per size.
@@ -18,7 +18,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sca_email_bench")
+DB_URL = os.environ.get(
+    "BENCH_SEND_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sca_email_bench"
+)
 SINK_PORT = int(os.environ.get("BENCH_SMTP_PORT", "2525"))
 SIZES = [int(n) for n in os.environ.get("BENCH_SIZES", "1000,10000").split(",")]
 ISSUE_DATE = datetime.date(2026, 11, 25)
@@ -126,7 +128,22 @@ def worker():
     )
 
 
+def ensure_database():
+    from urllib.parse import urlsplit
+
+    import psycopg
+
+    parts = urlsplit(DB_URL)
+    name = parts.path.lstrip("/")
+    admin_url = parts._replace(path="/postgres").geturl()
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
 def main():
+    ensure_database()
     sink_binary = shutil.which("smtp-sink") or "/usr/sbin/smtp-sink"
     sink = subprocess.Popen(
         # As root, smtp-sink insists on dropping privileges (-u).

@@ -1,5 +1,6 @@
 import datetime
 
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Now
@@ -133,9 +134,9 @@ class IssueQuerySet(models.QuerySet):
         return self.prefetch_related(
             models.Prefetch(
                 "articles",
-                queryset=Article.objects.select_related("section").order_by(
-                    "section__order", "section__name", "order", "pk"
-                ),
+                queryset=Article.objects.select_related("section")
+                .defer("body", "search_vector")
+                .order_by("section__order", "section__name", "order", "pk"),
             )
         )
 
@@ -186,6 +187,8 @@ class Issue(models.Model):
     # Bumped on every save so that two editors saving the same issue cannot silently
     # overwrite each other (the admin compares it).
     version = models.PositiveIntegerField(default=1, editable=False)
+    # Kept up to date by a PostgreSQL trigger (migration 0002); always empty on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = IssueQuerySet.as_manager()
 
@@ -210,6 +213,8 @@ class Issue(models.Model):
 
     def save(self, *args, **kwargs):
         self.leader = sanitise_html(self.leader)
+        if not self._state.adding:
+            self.version += 1
         if self.status == self.Status.PUBLISHED and self.publish_at is None:
             self.publish_at = timezone.now()
         super().save(*args, **kwargs)
@@ -240,7 +245,10 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(issue__in=Issue.objects.published())
 
     def for_list(self):
-        return self.select_related("issue", "section")
+        # Lists never show bodies or leaders; search vectors are for the database only.
+        return self.select_related("issue", "section").defer(
+            "body", "search_vector", "issue__leader", "issue__search_vector"
+        )
 
     def most_clicked(self):
         """Articles readers clicked in the emailed issue, most readers first (none if no clicks).
@@ -294,6 +302,8 @@ class Article(models.Model):
         help_text="Every organisation the article mentions.",
     )
     tags = TaggableManager(blank=True, help_text="Topics, separated by commas.")
+    # Kept up to date by a PostgreSQL trigger (migration 0002); always empty on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 

@@ -1,4 +1,10 @@
+from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from .models import Article, Issue
 
 CONTENT_VERSION_KEY = "briefings:content-version"
 
@@ -17,3 +23,88 @@ def content_changed():
 
 def content_version():
     return cache.get_or_set(CONTENT_VERSION_KEY, 1, None)
+
+
+class IssueDateTaken(Exception):
+    """Raised when a new issue would share its date with an existing one."""
+
+    def __init__(self, date):
+        self.date = date
+        super().__init__(f"There is already an issue dated {date:%-d %B %Y}.")
+
+
+def publish_issue(*, issue, at=None):
+    """Make `issue` public at `at` (now if not given) and retire cached pages."""
+    issue.status = Issue.Status.PUBLISHED
+    issue.publish_at = at or timezone.now()
+    issue.save()
+    transaction.on_commit(content_changed)
+    return issue
+
+
+def unpublish_issue(*, issue):
+    """Take `issue` back to draft: it disappears from every public page at once."""
+    issue.status = Issue.Status.DRAFT
+    issue.publish_at = None
+    issue.save()
+    transaction.on_commit(content_changed)
+    return issue
+
+
+def duplicate_issue_as_next(*, issue):
+    """Start the next issue: a blank draft dated 14 days after `issue`.
+
+    Sections are shared by every issue, so the new draft has them already; it gets no
+    articles, because each issue's articles are new.
+    """
+    date = issue.next_date
+    if Issue.objects.filter(date=date).exists():
+        raise IssueDateTaken(date)
+    try:
+        with transaction.atomic():
+            return Issue.objects.create(date=date, status=Issue.Status.DRAFT)
+    except IntegrityError:
+        # Someone else created it between our check and our insert.
+        raise IssueDateTaken(date) from None
+
+
+def renumber_articles(*, issue):
+    """Number the issue's articles 10, 20, 30, ... in their current order.
+
+    Editors can then slot an article in between two others (15 goes between 10 and 20)
+    without renumbering anything by hand.
+    """
+    articles = list(issue.articles.order_by("order", "pk"))
+    changed = []
+    for position, article in enumerate(articles, start=1):
+        if article.order != position * 10:
+            article.order = position * 10
+            changed.append(article)
+    Article.objects.bulk_update(changed, ["order"])
+
+
+EDITOR_GROUP = "Editor"
+# Exactly what an editor needs: the briefing content and its tags. Nothing about users,
+# groups or subscribers. Image upload is allowed to anyone who may change issues or articles.
+EDITOR_MODELS = [
+    ("briefings", "issue"),
+    ("briefings", "article"),
+    ("briefings", "section"),
+    ("briefings", "person"),
+    ("briefings", "organisation"),
+    ("taggit", "tag"),
+]
+
+
+def set_up_roles():
+    """Create or repair the "Editor" group so that it has exactly the editors' permissions."""
+    group, _ = Group.objects.get_or_create(name=EDITOR_GROUP)
+    wanted = Q()
+    for app_label, model in EDITOR_MODELS:
+        wanted |= Q(
+            content_type__app_label=app_label,
+            codename__in=[f"{action}_{model}" for action in ("view", "add", "change", "delete")],
+        )
+    permissions = Permission.objects.filter(wanted)
+    group.permissions.set(permissions)
+    return group

@@ -1,6 +1,9 @@
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path, register_converter
 
-from . import views
+from . import feeds, views
+from .pagecache import cache_public_page
+from .sitemaps import SITEMAPS
 
 
 class FourDigitYear:
@@ -30,12 +33,31 @@ app_name = "briefings"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("briefings/", views.archive, name="archive"),
+    path("briefings/<yyyy:year>/", views.archive_year, name="archive-year"),
     path("briefings/<yyyy:year>/<dd:month>/<dd:day>/", views.issue_detail, name="issue-detail"),
     path(
         "briefings/<yyyy:year>/<dd:month>/<dd:day>/<slug:slug>/",
         views.article_detail,
         name="article-detail",
     ),
+    path("people/", views.person_list, name="person-list"),
     path("people/<slug:slug>/", views.person_detail, name="person-detail"),
+    path("organisations/", views.organisation_list, name="organisation-list"),
     path("organisations/<slug:slug>/", views.organisation_detail, name="organisation-detail"),
+    path("topics/", views.topic_list, name="topic-list"),
+    path("topics/<slug:slug>/", views.topic_detail, name="topic-detail"),
+    path("search/", views.search, name="search"),
+    path("pages/<path:url>", views.plain_page, name="page"),
+    path("feeds/issues/rss/", cache_public_page(feeds.IssuesFeed()), name="issues-rss"),
+    path("feeds/issues/atom/", cache_public_page(feeds.IssuesAtomFeed()), name="issues-atom"),
+    path("feeds/articles/rss/", cache_public_page(feeds.ArticlesFeed()), name="articles-rss"),
+    path("feeds/articles/atom/", cache_public_page(feeds.ArticlesAtomFeed()), name="articles-atom"),
+    path(
+        "sitemap.xml",
+        cache_public_page(sitemap_views.sitemap),
+        {"sitemaps": SITEMAPS},
+        name="sitemap",
+    ),
+    path("robots.txt", views.robots_txt, name="robots-txt"),
 ]

@@ -1,9 +1,32 @@
+"""The public website. Every page starts from `Issue.objects.published()`.
+
+Public views are wrapped in `cache_public_page`, so they must render the same bytes for every
+visitor: no CSRF token, no session, no messages, no `request.user`.
+"""
+
 import datetime
+from urllib.parse import urlencode
 
-from django.http import Http404
+from django.conf import settings
+from django.contrib.flatpages import views as flatpage_views
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db.models import Count, Exists, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils.cache import add_never_cache_headers
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
+from taggit.models import Tag
 
-from .models import Article, Issue, Organisation, Person
+from .models import Article, Issue, Organisation, Person, Section
+from .pagecache import cache_public_page
+from .search import clean_query, search_articles, search_issues, snippet_html
+
+ISSUES_PER_PAGE = 50
+ARTICLES_PER_PAGE = 50
+RESULTS_PER_PAGE = 20
 
 
 def _issue_date(year, month, day):
@@ -13,48 +36,322 @@ def _issue_date(year, month, day):
         raise Http404("No such date") from None
 
 
+def _page(request, queryset, per_page):
+    """One page of `queryset`; a page number past the end or not a number is a 404."""
+    paginator = Paginator(queryset, per_page)
+    try:
+        return paginator.page(request.GET.get("page") or 1)
+    except (EmptyPage, PageNotAnInteger):
+        raise Http404("No such page") from None
+
+
+def _absolute(path):
+    return settings.SITE_URL + path
+
+
+def _description(text, words=30):
+    return Truncator(" ".join(strip_tags(text or "").split())).words(words)
+
+
+def _publisher():
+    return {"@type": "Organization", "name": settings.SITE_NAME, "url": settings.SITE_URL + "/"}
+
+
+@cache_public_page
 def home(request):
-    issue = Issue.objects.published().with_articles().first()
-    most_read = (
-        Article.objects.filter(issue=issue).most_clicked().select_related("issue").first()
-        if issue
-        else None
+    issue = Issue.objects.published().defer("search_vector").with_articles().first()
+    previous_issues = []
+    most_read = None
+    if issue is not None:
+        previous_issues = list(
+            Issue.objects.published()
+            .filter(date__lt=issue.date)
+            .only("date", "title")
+            .order_by("-date")[:2]
+        )
+        # From email clicks; the cached page refreshes it every PAGE_CACHE_SECONDS.
+        most_read = (
+            Article.objects.filter(issue=issue).most_clicked().select_related("issue").first()
+        )
+    return render(
+        request,
+        "briefings/home.html",
+        {
+            "issue": issue,
+            "previous_issues": previous_issues,
+            "most_read": most_read,
+            "canonical": _absolute("/"),
+        },
     )
-    return render(request, "briefings/home.html", {"issue": issue, "most_read": most_read})
 
 
 def render_issue(request, issue, *, preview=False):
-    """Render an issue page. The staff preview uses this too, so it matches the public page."""
-    return render(request, "briefings/issue_detail.html", {"issue": issue, "preview": preview})
+    """Render an issue page. The staff preview uses this too, so it matches the public page.
+
+    A preview may show a draft, so it is never cached anywhere and never indexed.
+    """
+    published = Issue.objects.published()
+    context = {
+        "issue": issue,
+        "preview": preview,
+        "previous_issue": published.filter(date__lt=issue.date)
+        .only("date")
+        .order_by("-date")
+        .first(),
+        "next_issue": published.filter(date__gt=issue.date).only("date").order_by("date").first(),
+        "canonical": _absolute(issue.get_absolute_url()),
+        "description": _description(issue.leader),
+    }
+    response = render(request, "briefings/issue_detail.html", context)
+    if preview:
+        add_never_cache_headers(response)
+    return response
 
 
+@cache_public_page
 def issue_detail(request, year, month, day):
     issue = get_object_or_404(
-        Issue.objects.published().with_articles(), date=_issue_date(year, month, day)
+        Issue.objects.published().defer("search_vector").with_articles(),
+        date=_issue_date(year, month, day),
     )
     return render_issue(request, issue)
 
 
+@cache_public_page
 def article_detail(request, year, month, day, slug):
     article = get_object_or_404(
-        Article.objects.published().for_list().prefetch_related("people", "organisations", "tags"),
+        Article.objects.published()
+        .select_related("issue", "section")
+        .defer("search_vector", "issue__search_vector", "issue__leader")
+        .prefetch_related(
+            Prefetch("people", queryset=Person.objects.select_related("organisation")),
+            "organisations",
+            "tags",
+        ),
         issue__date=_issue_date(year, month, day),
         slug=slug,
     )
-    return render(request, "briefings/article_detail.html", {"article": article})
+    # The article is published, so its issue is too: the rest of the issue is safe to list.
+    more = (
+        Article.objects.filter(issue_id=article.issue_id)
+        .exclude(pk=article.pk)
+        .for_list()
+        .order_by("section__order", "section__name", "order", "pk")
+    )
+    url = _absolute(article.get_absolute_url())
+    issue_url = _absolute(article.issue.get_absolute_url())
+    structured = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": article.title,
+        "description": article.teaser,
+        "datePublished": article.issue.publish_at,
+        "dateModified": article.issue.updated_at,
+        "articleSection": article.section.name,
+        "url": url,
+        "mainEntityOfPage": url,
+        "isPartOf": {"@type": "PublicationIssue", "url": issue_url},
+        "publisher": _publisher(),
+        "author": _publisher(),
+        "about": [{"@type": "Person", "name": p.name} for p in article.people.all()]
+        + [{"@type": "Organization", "name": o.name} for o in article.organisations.all()],
+        "keywords": [tag.name for tag in article.tags.all()],
+    }
+    return render(
+        request,
+        "briefings/article_detail.html",
+        {
+            "article": article,
+            "more_from_issue": more,
+            "canonical": url,
+            "description": _description(article.teaser),
+            "structured_data": structured,
+        },
+    )
 
 
+def _archive(request, issues, *, year=None):
+    # Counting through a subquery (rather than a JOIN and GROUP BY) costs only the page's rows.
+    article_count = (
+        Article.objects.filter(issue=OuterRef("pk"))
+        .order_by()
+        .values("issue")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    issues = (
+        issues.only("date", "title")
+        .annotate(article_count=Coalesce(Subquery(article_count), 0))
+        .prefetch_related(
+            Prefetch(
+                "articles",
+                queryset=Article.objects.only("issue_id", "title").order_by(
+                    "section__order", "section__name", "order", "pk"
+                )[:3],
+                to_attr="first_articles",
+            )
+        )
+    )
+    page = _page(request, issues.order_by("-date"), ISSUES_PER_PAGE)
+    years = Issue.objects.published().dates("date", "year", order="DESC")
+    path = request.path if page.number == 1 else f"{request.path}?page={page.number}"
+    return render(
+        request,
+        "briefings/issue_archive.html",
+        {"page": page, "year": year, "years": years, "canonical": _absolute(path)},
+    )
+
+
+@cache_public_page
+def archive(request):
+    return _archive(request, Issue.objects.published())
+
+
+@cache_public_page
+def archive_year(request, year):
+    issues = Issue.objects.published().filter(date__year=year)
+    return _archive(request, issues, year=year)
+
+
+@cache_public_page
+def person_list(request):
+    people = (
+        Person.objects.filter(articles__in=Article.objects.published())
+        .annotate(mentions=Count("articles"))
+        .select_related("organisation")
+        .order_by("name")
+    )
+    return render(
+        request,
+        "briefings/person_list.html",
+        {"people": people, "canonical": _absolute(request.path)},
+    )
+
+
+@cache_public_page
 def person_detail(request, slug):
     person = get_object_or_404(Person.objects.select_related("organisation"), slug=slug)
     articles = Article.objects.published().for_list().filter(people=person)
-    return render(request, "briefings/person_detail.html", {"person": person, "articles": articles})
+    page = _page(request, articles.order_by("-issue__date", "pk"), ARTICLES_PER_PAGE)
+    if not page.object_list:
+        # Someone mentioned only in drafts is not public yet.
+        raise Http404("No published articles mention this person")
+    return render(
+        request,
+        "briefings/person_detail.html",
+        {"person": person, "page": page, "canonical": _absolute(person.get_absolute_url())},
+    )
 
 
+@cache_public_page
+def organisation_list(request):
+    organisations = (
+        Organisation.objects.filter(articles__in=Article.objects.published())
+        .annotate(mentions=Count("articles"))
+        .order_by("name")
+    )
+    return render(
+        request,
+        "briefings/organisation_list.html",
+        {"organisations": organisations, "canonical": _absolute(request.path)},
+    )
+
+
+@cache_public_page
 def organisation_detail(request, slug):
     organisation = get_object_or_404(Organisation, slug=slug)
     articles = Article.objects.published().for_list().filter(organisations=organisation)
+    page = _page(request, articles.order_by("-issue__date", "pk"), ARTICLES_PER_PAGE)
+    if not page.object_list:
+        raise Http404("No published articles mention this organisation")
     return render(
         request,
         "briefings/organisation_detail.html",
-        {"organisation": organisation, "articles": articles},
+        {
+            "organisation": organisation,
+            "page": page,
+            "canonical": _absolute(organisation.get_absolute_url()),
+        },
     )
+
+
+@cache_public_page
+def topic_list(request):
+    topics = (
+        Tag.objects.filter(article__in=Article.objects.published())
+        .annotate(article_count=Count("article"))
+        .order_by("name")
+    )
+    return render(
+        request,
+        "briefings/topic_list.html",
+        {"topics": topics, "canonical": _absolute(request.path)},
+    )
+
+
+@cache_public_page
+def topic_detail(request, slug):
+    topic = get_object_or_404(Tag, slug=slug)
+    articles = Article.objects.published().for_list().filter(tags=topic)
+    page = _page(request, articles.order_by("-issue__date", "pk"), ARTICLES_PER_PAGE)
+    if not page.object_list:
+        raise Http404("No published articles have this topic")
+    return render(
+        request,
+        "briefings/topic_detail.html",
+        {"topic": topic, "page": page, "canonical": _absolute(request.path)},
+    )
+
+
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@cache_public_page
+def search(request):
+    query = clean_query(request.GET.get("q"))
+    sections = list(
+        Section.objects.filter(Exists(Article.objects.published().filter(section=OuterRef("pk"))))
+    )
+    years = [d.year for d in Issue.objects.published().dates("date", "year", order="DESC")]
+    year = _int_or_none(request.GET.get("year"))
+    if year not in years:
+        year = None
+    section = next((s for s in sections if s.slug == request.GET.get("section")), None)
+    context = {
+        "query": query,
+        "sections": sections,
+        "years": years,
+        "year": year,
+        "section": section,
+        "canonical": _absolute(request.path),
+    }
+    if query:
+        page = _page(
+            request, search_articles(query=query, year=year, section=section), RESULTS_PER_PAGE
+        )
+        for article in page.object_list:
+            article.snippet_html = snippet_html(article.snippet)
+        issues = []
+        if page.number == 1 and section is None:
+            issues = list(search_issues(query=query, year=year)[:3])
+            for issue in issues:
+                issue.snippet_html = snippet_html(issue.snippet)
+        filters = {"q": query, "year": year or "", "section": section.slug if section else ""}
+        context |= {"page": page, "matching_issues": issues, "extra_query": urlencode(filters)}
+    return render(request, "briefings/search.html", context)
+
+
+@cache_public_page
+def plain_page(request, url):
+    """An editor's plain page (django.contrib.flatpages), served at /pages/<url>."""
+    return flatpage_views.flatpage(request, url)
+
+
+@cache_public_page
+def robots_txt(request):
+    text = render_to_string("robots.txt", {"SITE_URL": settings.SITE_URL})
+    return HttpResponse(text, content_type="text/plain; charset=utf-8")

@@ -144,7 +144,14 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Without Redis, a cache on disk is still shared by every gunicorn worker on this machine,
+    # so an editor's save (which bumps the content version) reaches all of them at once.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": os.environ.get("CACHE_DIR", str(BASE_DIR / "var" / "cache")),
+        }
+    }
 
 # Background work (sending issues) goes through django.tasks. The database backend needs no
 # extra service; swap BACKEND for a Redis or Celery one to run a pool of workers.
@@ -237,6 +244,15 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# Public website: plain pages editors maintain in the admin (About, Our members, ...) come from
+# django.contrib.flatpages, which needs the sites framework.
+INSTALLED_APPS += ["django.contrib.sites", "django.contrib.flatpages"]
+SITE_ID = 1
+# How long a rendered public page stays cached, in seconds; 0 turns page caching off.
+# Editors' saves retire cached pages at once (briefings.services.content_changed).
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("briefings.context_processors.navigation")
 
 # --- The email edition (issue #5) ----------------------------------------------------------
 # EMAIL_ESP_BACKEND sends through a provider's API with django-anymail instead of SMTP, e.g.

@@ -112,3 +112,13 @@ def artifacts_dir():
     path = settings.BASE_DIR / "test-artifacts"
     path.mkdir(exist_ok=True)
     return path
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache, so no cached page outlives the test that made it."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

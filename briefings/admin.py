@@ -1,0 +1,333 @@
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Count, Q
+from django.db.models.functions import Now
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.views.decorators.cache import never_cache
+
+from . import services
+from .forms import ArticleInlineFormSet, IssueAdminForm
+from .models import Article, Issue, Organisation, Person, Section
+from .views import render_issue
+
+
+def _content_changed():
+    # After commit, so a reader cannot re-cache the old page between the bump and the save.
+    transaction.on_commit(services.content_changed)
+
+
+def _issues(count):
+    return f"{count} issue" if count == 1 else f"{count} issues"
+
+
+class OnTheSiteFilter(admin.SimpleListFilter):
+    title = "on the site"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("public", "Public"), ("scheduled", "Scheduled"), ("draft", "Draft")]
+
+    def queryset(self, request, queryset):
+        published = Q(status=Issue.Status.PUBLISHED)
+        if self.value() == "public":
+            return queryset.filter(published, publish_at__lte=Now())
+        if self.value() == "scheduled":
+            return queryset.filter(published, publish_at__gt=Now())
+        if self.value() == "draft":
+            return queryset.filter(status=Issue.Status.DRAFT)
+        return queryset
+
+
+class ArticleInline(admin.StackedInline):
+    model = Article
+    formset = ArticleInlineFormSet
+    extra = 1
+    ordering = ["order", "pk"]
+    autocomplete_fields = ["people", "organisations"]
+    fieldsets = [
+        (None, {"fields": ["section", "title", "teaser", "body", "order"]}),
+        (
+            "Source, people and topics",
+            {"fields": ["source_url", "source_label", "people", "organisations", "tags"]},
+        ),
+        ("Web address", {"classes": ["collapse"], "fields": ["slug"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("section")
+
+
+@admin.register(Issue)
+class IssueAdmin(admin.ModelAdmin):
+    form = IssueAdminForm
+    inlines = [ArticleInline]
+    list_display = ["date", "title", "status", "state", "article_count", "updated_at"]
+    list_display_links = ["date", "title"]
+    list_filter = [OnTheSiteFilter, "status", "send_on_publish"]
+    search_fields = ["date", "title", "leader", "articles__title", "articles__teaser"]
+    date_hierarchy = "date"
+    actions = ["publish_now", "unpublish", "duplicate_as_next"]
+    fieldsets = [
+        (None, {"fields": ["date", "title", "leader"]}),
+        ("Publishing", {"fields": ["status", "publish_at", "loaded_version"]}),
+        ("Email", {"fields": ["email_subject", "send_on_publish"]}),
+    ]
+
+    def view_on_site(self, issue):
+        # Only a public issue has a page to visit; for the others, use the preview.
+        return issue.get_absolute_url() if issue.is_public else None
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            # distinct: searching joins the articles again, which would multiply the count.
+            .annotate(article_count=Count("articles", distinct=True))
+            # A GROUP BY query drops Meta.ordering; autocomplete pages need an order.
+            .order_by(*self.model._meta.ordering)
+        )
+
+    @admin.display(description="articles", ordering="article_count")
+    def article_count(self, issue):
+        return issue.article_count
+
+    @admin.display(description="on the site")
+    def state(self, issue):
+        if issue.is_public:
+            return "Public"
+        if issue.is_scheduled:
+            return f"Scheduled for {timezone.localtime(issue.publish_at):%-d %b %Y %H:%M}"
+        return "Draft (not public)"
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.renumber_articles(issue=form.instance)
+        _content_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        _content_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        _content_changed()
+
+    # Actions: thin wrappers over the services.
+
+    @admin.action(description="Publish now", permissions=["change"])
+    def publish_now(self, request, queryset):
+        published = 0
+        for issue in queryset:
+            if issue.is_public:
+                continue  # keep the date it first went out
+            services.publish_issue(issue=issue)
+            self.log_change(request, issue, "Published now.")
+            published += 1
+        already = len(queryset) - published
+        message = f"Published {_issues(published)}: on the site now."
+        if already:
+            message += f" Left {_issues(already)} alone: already public."
+        self.message_user(request, message, messages.SUCCESS)
+
+    @admin.action(description="Unpublish (back to draft)", permissions=["change"])
+    def unpublish(self, request, queryset):
+        for issue in queryset:
+            services.unpublish_issue(issue=issue)
+            self.log_change(request, issue, "Unpublished.")
+        self.message_user(
+            request,
+            f"Unpublished {_issues(len(queryset))}: drafts again, and not on the site.",
+            messages.SUCCESS,
+        )
+
+    @admin.action(description="Start the next issue (a draft 14 days later)", permissions=["add"])
+    def duplicate_as_next(self, request, queryset):
+        for issue in queryset:
+            try:
+                new = services.duplicate_issue_as_next(issue=issue)
+            except services.IssueDateTaken as taken:
+                self.message_user(
+                    request,
+                    f"{taken} No copy of the {issue.date:%-d %B %Y} issue was made.",
+                    messages.ERROR,
+                )
+                continue
+            self.log_addition(request, new, f"Started as the issue after {issue.date:%-d %B %Y}.")
+            self.message_user(
+                request,
+                format_html(
+                    "Started the next issue: a draft dated {} with no articles. Sections are "
+                    "shared by every issue, so they are all there. <a href='{}'>Edit it</a>.",
+                    f"{new.date:%-d %B %Y}",
+                    reverse("admin:briefings_issue_change", args=[new.pk]),
+                ),
+                messages.SUCCESS,
+            )
+
+    # Staff preview.
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:object_id>/preview/",
+                never_cache(self.preview_view),
+                name="briefings_issue_preview",
+            ),
+            *super().get_urls(),
+        ]
+
+    def preview_view(self, request, object_id):
+        # Not wrapped in admin_view: that would redirect strangers to the login page and
+        # confirm the issue exists. To anyone not signed in as staff, it simply is not there.
+        if not (request.user.is_active and request.user.is_staff):
+            raise Http404
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        issue = get_object_or_404(Issue.objects.with_articles(), pk=object_id)
+        response = render_issue(request, issue, preview=True)
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+
+
+class MentionsMixin:
+    """A read-only list of the articles that mention the person or organisation."""
+
+    @admin.display(description="mentioned in")
+    def mentions(self, obj):
+        if obj.pk is None:
+            return "—"
+        articles = obj.articles.select_related("issue").order_by("-issue__date", "order")
+        if not articles:
+            return "No articles yet."
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                "<li><a href='{}'>{}</a> ({}, {})</li>",
+                (
+                    (
+                        reverse("admin:briefings_issue_change", args=[a.issue_id]),
+                        a.title,
+                        f"{a.issue.date:%-d %B %Y}",
+                        a.issue.get_status_display().lower(),
+                    )
+                    for a in articles
+                ),
+            ),
+        )
+
+
+@admin.register(Person)
+class PersonAdmin(MentionsMixin, admin.ModelAdmin):
+    list_display = ["name", "role", "organisation", "mention_count"]
+    list_filter = ["organisation__kind"]
+    list_select_related = ["organisation"]
+    search_fields = ["name", "role", "organisation__name"]
+    autocomplete_fields = ["organisation"]
+    prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = ["mentions"]
+    fields = ["name", "slug", "role", "organisation", "website", "notes", "mentions"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(mention_count=Count("articles", distinct=True))
+            .order_by(*self.model._meta.ordering)
+        )
+
+    @admin.display(description="articles", ordering="mention_count")
+    def mention_count(self, person):
+        return person.mention_count
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        _content_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        _content_changed()
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(MentionsMixin, admin.ModelAdmin):
+    list_display = ["name", "kind", "website", "mention_count"]
+    list_filter = ["kind"]
+    search_fields = ["name", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = ["mentions"]
+    fields = ["name", "slug", "kind", "website", "description", "mentions"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(mention_count=Count("articles", distinct=True))
+            .order_by(*self.model._meta.ordering)
+        )
+
+    @admin.display(description="articles", ordering="mention_count")
+    def mention_count(self, organisation):
+        return organisation.mention_count
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        _content_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        _content_changed()
+
+
+@admin.register(Section)
+class SectionAdmin(admin.ModelAdmin):
+    list_display = ["name", "order", "article_count"]
+    list_editable = ["order"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(article_count=Count("articles", distinct=True))
+            # A GROUP BY query drops Meta.ordering; autocomplete pages need an order.
+            .order_by(*self.model._meta.ordering)
+        )
+
+    @admin.display(description="articles", ordering="article_count")
+    def article_count(self, section):
+        return section.article_count
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        _content_changed()
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    """Every article across the archive, for searching; they are written in the issue."""
+
+    list_display = ["title", "issue", "section", "order"]
+    list_filter = ["section", "issue__status", "tags"]
+    list_select_related = ["issue", "section"]
+    search_fields = ["title", "teaser", "body", "people__name", "organisations__name"]
+    autocomplete_fields = ["issue", "people", "organisations"]
+    date_hierarchy = "issue__date"
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        _content_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        _content_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        _content_changed()

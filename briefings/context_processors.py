@@ -1,0 +1,29 @@
+from django.conf import settings
+from django.contrib.flatpages.models import FlatPage
+from django.core.cache import cache
+from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
+
+from .services import content_version
+
+
+def _nav_pages():
+    def load():
+        pages = FlatPage.objects.filter(
+            sites=settings.SITE_ID, registration_required=False
+        ).order_by("title")
+        return [(page.title, page_url(page)) for page in pages]
+
+    if settings.PAGE_CACHE_SECONDS <= 0:
+        return load()
+    return cache.get_or_set(f"nav-pages:{content_version()}", load, settings.PAGE_CACHE_SECONDS)
+
+
+def page_url(page):
+    """Plain pages live under /pages/, whatever address the editor typed."""
+    return reverse("briefings:page", kwargs={"url": page.url.strip("/") + "/"})
+
+
+def navigation(request):
+    """The editors' plain pages for the navigation, loaded only if a template shows them."""
+    return {"nav_pages": SimpleLazyObject(_nav_pages)}

@@ -1,0 +1,97 @@
+"""RSS and Atom feeds of issues and of articles. Links are absolute from SITE_URL, so the
+feeds point at the public address whatever host served them."""
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+
+from .models import Article, Issue
+
+FEED_LENGTH = 30
+
+
+def _absolute(path):
+    return settings.SITE_URL + path
+
+
+class IssuesFeed(Feed):
+    description = "Each fortnightly briefing as it is published."
+
+    def title(self):
+        return f"{settings.SITE_NAME} Briefing: issues"
+
+    def link(self):
+        return _absolute(reverse("briefings:archive"))
+
+    def feed_url(self):
+        return _absolute(reverse("briefings:issues-rss"))
+
+    def items(self):
+        return Issue.objects.published().order_by("-date")[:FEED_LENGTH]
+
+    def item_title(self, item):
+        return item.title or str(item)
+
+    def item_description(self, item):
+        return item.leader
+
+    def item_link(self, item):
+        return _absolute(item.get_absolute_url())
+
+    def item_pubdate(self, item):
+        return item.publish_at
+
+    def item_updateddate(self, item):
+        return item.updated_at
+
+
+class IssuesAtomFeed(IssuesFeed):
+    feed_type = Atom1Feed
+    subtitle = IssuesFeed.description
+
+    def feed_url(self):
+        return _absolute(reverse("briefings:issues-atom"))
+
+
+class ArticlesFeed(Feed):
+    description = "Every article from the fortnightly briefing, newest first."
+
+    def title(self):
+        return f"{settings.SITE_NAME} Briefing: articles"
+
+    def link(self):
+        return _absolute(reverse("briefings:home"))
+
+    def feed_url(self):
+        return _absolute(reverse("briefings:articles-rss"))
+
+    def items(self):
+        return (
+            Article.objects.published()
+            .for_list()
+            .order_by("-issue__date", "section__order", "order", "pk")[:FEED_LENGTH]
+        )
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        return item.teaser
+
+    def item_link(self, item):
+        return _absolute(item.get_absolute_url())
+
+    def item_pubdate(self, item):
+        return item.issue.publish_at
+
+    def item_categories(self, item):
+        return [item.section.name]
+
+
+class ArticlesAtomFeed(ArticlesFeed):
+    feed_type = Atom1Feed
+    subtitle = ArticlesFeed.description
+
+    def feed_url(self):
+        return _absolute(reverse("briefings:articles-atom"))

@@ -1,0 +1,118 @@
+"""Admin forms: optimistic locking for issues and clean slugs for the article inline."""
+
+from django import forms
+from django.forms.models import BaseInlineFormSet
+from django.utils.text import slugify
+
+from .models import Issue
+
+CONFLICT_MESSAGE = (
+    "Someone else saved this issue while you were editing it, so your changes have not been "
+    "saved. Copy any text you want to keep, open the issue again to see their version, and "
+    "make your changes there."
+)
+
+
+class IssueAdminForm(forms.ModelForm):
+    # The version the editor loaded. If the issue has been saved since, saving this form
+    # would silently overwrite someone else's work, so it is refused instead.
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Issue
+        fields = [
+            "date",
+            "title",
+            "leader",
+            "status",
+            "publish_at",
+            "email_subject",
+            "send_on_publish",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["loaded_version"].initial = self.instance.version
+
+    def clean_date(self):
+        date = self.cleaned_data["date"]
+        others = Issue.objects.filter(date=date).exclude(pk=self.instance.pk)
+        if others.exists():
+            raise forms.ValidationError(
+                f"There is already an issue dated {date:%-d %B %Y}. Choose another date, "
+                "or edit that issue instead."
+            )
+        return date
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            # The admin validates and saves inside one transaction, so locking the row
+            # here stops a second editor's save slipping in between the check and the save
+            # (PostgreSQL; SQLite allows only one writer at a time anyway).
+            current = (
+                Issue.objects.select_for_update()
+                .filter(pk=self.instance.pk)
+                .values_list("version", flat=True)
+                .first()
+            )
+            if cleaned.get("loaded_version") != current:
+                raise forms.ValidationError(CONFLICT_MESSAGE, code="conflict")
+        return cleaned
+
+
+class ArticleInlineFormSet(BaseInlineFormSet):
+    """Checks the articles of an issue together.
+
+    Blank slugs get a unique value made from the title, duplicate slugs are named clearly,
+    and new articles left at order 0 go to the end.
+    """
+
+    def clean(self):
+        forms_kept = [
+            form
+            for form in self.forms
+            if form.has_changed()
+            and not self._should_delete_form(form)
+            and hasattr(form, "cleaned_data")
+            and form.cleaned_data.get("title")
+        ]
+        seen = {}
+        for form in forms_kept:
+            slug = form.cleaned_data.get("slug")
+            if not slug:
+                continue
+            if slug in seen:
+                form.add_error(
+                    "slug",
+                    f"Two articles in this issue have the web address “{slug}”. "
+                    "Change one of them, or leave it blank to make one from the title.",
+                )
+            seen[slug] = form
+        # New articles left at the default order go after the others, in the order they
+        # appear on the page, rather than jumping to the top.
+        last = max((form.cleaned_data.get("order") or 0 for form in forms_kept), default=0)
+        for form in forms_kept:
+            if form.instance.pk is None and not form.cleaned_data.get("order"):
+                last += 10
+                form.cleaned_data["order"] = last
+                form.instance.order = last
+        taken = set(seen)
+        if self.instance.pk:
+            # Articles of this issue that are not on the page still hold their slugs.
+            on_page = [form.instance.pk for form in self.forms if form.instance.pk]
+            taken |= set(
+                self.instance.articles.exclude(pk__in=on_page).values_list("slug", flat=True)
+            )
+        for form in forms_kept:
+            if form.cleaned_data.get("slug"):
+                continue
+            base = (slugify(form.cleaned_data["title"]) or "article")[:190]
+            slug, n = base, 2
+            while slug in taken:
+                slug, n = f"{base}-{n}", n + 1
+            taken.add(slug)
+            form.cleaned_data["slug"] = slug
+            form.instance.slug = slug
+        super().clean()

@@ -1,0 +1,115 @@
+"""Whole-page caching for the public site.
+
+Public pages are the same for every visitor (no CSRF token, no session, no per-visitor bits),
+so a rendered page is stored once and served to everybody until the content changes:
+
+- the key holds `content_version()`, which editors' saves bump, so a save retires every cached
+  page at once;
+- the timeout never reaches past the next scheduled `publish_at`, because a scheduled issue
+  becomes public with no save to bump the version;
+- every answer carries an ETag, so a repeat visit gets a 304 with no body.
+
+A response that sets or varies on a cookie is never stored: that would leak one visitor's
+state to the next.
+"""
+
+import hashlib
+import math
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models.functions import Now
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.cache import get_conditional_response, has_vary_header, patch_cache_control
+from django.utils.http import quote_etag
+
+from .models import Issue
+from .services import content_version
+
+BROWSER_MAX_AGE = 60
+KEPT_HEADERS = ("X-Robots-Tag", "Content-Language")
+
+
+def page_cache_timeout():
+    """Seconds a page rendered now may be kept: PAGE_CACHE_SECONDS, capped so it expires as the
+    next scheduled issue goes public."""
+    timeout = settings.PAGE_CACHE_SECONDS
+    next_publish = (
+        Issue.objects.filter(status=Issue.Status.PUBLISHED, publish_at__gt=Now())
+        .order_by("publish_at")
+        .values_list("publish_at", flat=True)
+        .first()
+    )
+    if next_publish is not None:
+        until = math.ceil((next_publish - timezone.now()).total_seconds())
+        timeout = max(1, min(timeout, until))
+    return timeout
+
+
+def _etag(content):
+    return quote_etag(hashlib.md5(content, usedforsecurity=False).hexdigest())
+
+
+def _is_storable(response):
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not has_vary_header(response, "Cookie")
+    )
+
+
+def _entry(response):
+    """What the cache keeps of a response: body, content type, ETag and a few safe headers."""
+    if hasattr(response, "render") and not response.is_rendered:
+        response.render()
+    content = response.content
+    headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
+    return (content, response["Content-Type"], _etag(content), headers)
+
+
+def _answer(request, content, content_type, etag, headers):
+    not_modified = get_conditional_response(request, etag=etag)
+    if not_modified is not None:
+        response = not_modified
+    elif request.method == "HEAD":
+        # Headers only, but the length a GET would have (the WSGI server sends no body).
+        response = HttpResponse(b"", content_type=content_type)
+        response["Content-Length"] = str(len(content))
+    else:
+        response = HttpResponse(content, content_type=content_type)
+    if not_modified is None:
+        for name, value in headers.items():
+            response[name] = value
+    response["ETag"] = etag
+    patch_cache_control(response, public=True, max_age=BROWSER_MAX_AGE)
+    return response
+
+
+def cache_public_page(view):
+    """Serve a public GET view from the page cache, with an ETag for conditional requests."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method not in ("GET", "HEAD"):
+            return view(request, *args, **kwargs)
+        if settings.PAGE_CACHE_SECONDS <= 0:
+            response = view(request, *args, **kwargs)
+            if not _is_storable(response):
+                return response
+            return _answer(request, *_entry(response))
+
+        address = request.build_absolute_uri().encode()
+        key = f"page:{content_version()}:{hashlib.sha256(address).hexdigest()}"
+        entry = cache.get(key)
+        if entry is None:
+            response = view(request, *args, **kwargs)
+            if not _is_storable(response):
+                return response
+            entry = _entry(response)
+            cache.set(key, entry, page_cache_timeout())
+        return _answer(request, *entry)
+
+    return wrapper

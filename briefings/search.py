@@ -1,0 +1,119 @@
+"""Search over published articles and issue leaders.
+
+PostgreSQL: full-text search on the trigger-maintained `search_vector` columns (title A,
+teaser B, body C, English stemming), `websearch` query syntax, ranked, with highlighted
+snippets. SQLite (development): every word must appear in the title, teaser or body; title
+matches rank first.
+"""
+
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import Case, F, IntegerField, Q, TextField, Value, When
+from django.db.models.functions import Concat
+from django.utils.html import escape, strip_tags
+from django.utils.safestring import mark_safe
+
+from .models import Article, Issue
+
+MAX_QUERY_LENGTH = 200
+# Markers PostgreSQL puts around matches; swapped for <mark> after the text is made safe.
+_START, _STOP = "\u27e6", "\u27e7"
+
+
+def clean_query(text):
+    """The query as words separated by single spaces, without control characters (PostgreSQL
+    rejects NUL bytes), at most MAX_QUERY_LENGTH characters."""
+    printable = "".join(ch if ch.isprintable() else " " for ch in (text or ""))
+    return " ".join(printable.split())[:MAX_QUERY_LENGTH]
+
+
+def _uses_postgres():
+    return connection.vendor == "postgresql"
+
+
+def _words(query):
+    return [word.strip("\"'-") for word in query.split() if word.strip("\"'-")][:10]
+
+
+def search_articles(*, query, year=None, section=None):
+    articles = Article.objects.published().for_list()
+    if year:
+        articles = articles.filter(issue__date__year=year)
+    if section:
+        articles = articles.filter(section=section)
+    if _uses_postgres():
+        search_query = SearchQuery(query, search_type="websearch", config="english")
+        return (
+            articles.filter(search_vector=search_query)
+            .annotate(
+                rank=SearchRank(F("search_vector"), search_query),
+                snippet=SearchHeadline(
+                    Concat("teaser", Value(" "), "body", output_field=TextField()),
+                    search_query,
+                    config="english",
+                    start_sel=_START,
+                    stop_sel=_STOP,
+                    max_words=40,
+                    min_words=20,
+                    max_fragments=2,
+                    fragment_delimiter=" … ",
+                ),
+            )
+            .order_by("-rank", "-issue__date", "pk")
+        )
+    words = _words(query)
+    if not words:
+        return articles.none()
+    for word in words:
+        articles = articles.filter(
+            Q(title__icontains=word) | Q(teaser__icontains=word) | Q(body__icontains=word)
+        )
+    return articles.annotate(
+        rank=Case(
+            When(title__icontains=words[0], then=Value(2)),
+            When(teaser__icontains=words[0], then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
+        ),
+        snippet=F("teaser"),
+    ).order_by("-rank", "-issue__date", "pk")
+
+
+def search_issues(*, query, year=None):
+    """Issues whose headline or leader matches, best first."""
+    issues = Issue.objects.published()
+    if year:
+        issues = issues.filter(date__year=year)
+    if _uses_postgres():
+        search_query = SearchQuery(query, search_type="websearch", config="english")
+        return (
+            issues.filter(search_vector=search_query)
+            .annotate(
+                rank=SearchRank(F("search_vector"), search_query),
+                snippet=SearchHeadline(
+                    "leader",
+                    search_query,
+                    config="english",
+                    start_sel=_START,
+                    stop_sel=_STOP,
+                    max_words=35,
+                    min_words=15,
+                ),
+            )
+            .order_by("-rank", "-date")
+        )
+    words = _words(query)
+    if not words:
+        return issues.none()
+    for word in words:
+        issues = issues.filter(Q(title__icontains=word) | Q(leader__icontains=word))
+    return issues.annotate(snippet=F("leader")).order_by("-date")
+
+
+def snippet_html(text, *, limit=300):
+    """Plain, escaped text with PostgreSQL's match markers turned into <mark>."""
+    plain = " ".join(strip_tags(text or "").split())
+    if _START not in plain and len(plain) > limit:
+        plain = plain[:limit].rsplit(" ", 1)[0] + " …"
+    safe = escape(plain).replace(_START, "<mark>").replace(_STOP, "</mark>")
+    return mark_safe(safe)  # noqa: S308 - escaped above; only our own <mark> added

@@ -1,0 +1,76 @@
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.sitemaps import Sitemap
+from django.urls import reverse
+
+from .models import Article, Issue, Organisation, Person
+
+
+class _PublicSite:
+    """Use SITE_URL's host, not the sites framework's placeholder "example.com"."""
+
+    def __init__(self):
+        self.domain = urlsplit(settings.SITE_URL).netloc
+
+
+class PublicSitemap(Sitemap):
+    def get_urls(self, page=1, site=None, protocol=None):
+        return super().get_urls(
+            page=page, site=_PublicSite(), protocol=urlsplit(settings.SITE_URL).scheme
+        )
+
+
+class PagesSitemap(PublicSitemap):
+    changefreq = "weekly"
+
+    def items(self):
+        return [
+            "briefings:home",
+            "briefings:archive",
+            "briefings:person-list",
+            "briefings:organisation-list",
+            "briefings:topic-list",
+        ]
+
+    def location(self, item):
+        return reverse(item)
+
+
+class IssueSitemap(PublicSitemap):
+    changefreq = "monthly"
+
+    def items(self):
+        return Issue.objects.published().order_by("-date")
+
+    def lastmod(self, item):
+        return item.updated_at
+
+
+class ArticleSitemap(PublicSitemap):
+    changefreq = "monthly"
+
+    def items(self):
+        return Article.objects.published().select_related("issue").order_by("-issue__date", "pk")
+
+    def lastmod(self, item):
+        return item.issue.updated_at
+
+
+class PersonSitemap(PublicSitemap):
+    def items(self):
+        return Person.objects.filter(articles__in=Article.objects.published()).distinct()
+
+
+class OrganisationSitemap(PublicSitemap):
+    def items(self):
+        return Organisation.objects.filter(articles__in=Article.objects.published()).distinct()
+
+
+SITEMAPS = {
+    "pages": PagesSitemap,
+    "issues": IssueSitemap,
+    "articles": ArticleSitemap,
+    "people": PersonSitemap,
+    "organisations": OrganisationSitemap,
+}

@@ -1,0 +1,46 @@
+"""Build the POST data the issue admin's add and change forms send, formsets included."""
+
+EMPTY_ARTICLE = {
+    "id": "",
+    "section": "",
+    "title": "",
+    "slug": "",
+    "teaser": "",
+    "body": "",
+    "order": "0",
+    "source_url": "",
+    "source_label": "",
+    "people": [],
+    "organisations": [],
+    "tags": "",
+}
+
+
+def issue_form_data(*, issue=None, articles=(), initial_articles=0, **fields):
+    data = {
+        "date": "2026-01-07",
+        "title": "",
+        "leader": "<p>Winter is hard on village halls.</p>",
+        "status": "draft",
+        "publish_at_0": "",
+        "publish_at_1": "",
+        "email_subject": "",
+        "loaded_version": str(issue.version) if issue else "",
+        "_save": "Save",
+        "articles-TOTAL_FORMS": str(len(articles)),
+        "articles-INITIAL_FORMS": str(initial_articles),
+        "articles-MIN_NUM_FORMS": "0",
+        "articles-MAX_NUM_FORMS": "1000",
+    }
+    data.update(fields)
+    for i, article in enumerate(articles):
+        values = {**EMPTY_ARTICLE, **article}
+        if issue is not None:
+            values["issue"] = str(issue.pk)
+        for name, value in values.items():
+            if name == "DELETE":
+                if value:
+                    data[f"articles-{i}-DELETE"] = "on"
+                continue
+            data[f"articles-{i}-{name}"] = value
+    return data

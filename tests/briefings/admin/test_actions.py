@@ -1,0 +1,168 @@
+import datetime
+
+import pytest
+from django.contrib.admin.models import LogEntry
+from django.contrib.messages import get_messages
+from django.urls import reverse
+
+from briefings.models import Issue
+from briefings.services import content_version
+from tests.factories import ArticleFactory, IssueFactory
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = reverse("admin:briefings_issue_changelist")
+
+
+def run_action(client, action, *issues):
+    return client.post(
+        CHANGELIST,
+        {"action": action, "_selected_action": [str(i.pk) for i in issues]},
+        follow=True,
+    )
+
+
+def messages_of(response):
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def test_publish_now_makes_a_draft_public_and_retires_cached_pages(
+    editor_client, django_capture_on_commit_callbacks
+):
+    issue = IssueFactory(draft=True)
+    before = content_version()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = run_action(editor_client, "publish_now", issue)
+
+    assert Issue.objects.published().get() == issue
+    assert messages_of(response) == ["Published 1 issue: on the site now."]
+    assert content_version() != before
+    [entry] = LogEntry.objects.filter(object_id=str(issue.pk))
+    assert entry.get_change_message() == "Published now."
+
+
+def test_publish_now_leaves_already_public_issues_alone(editor_client):
+    public = IssueFactory()
+    first_out = public.publish_at
+    draft = IssueFactory(draft=True)
+    response = run_action(editor_client, "publish_now", public, draft)
+    public.refresh_from_db()
+    assert public.publish_at == first_out
+    assert Issue.objects.published().count() == 2
+    assert messages_of(response) == [
+        "Published 1 issue: on the site now. Left 1 issue alone: already public."
+    ]
+
+
+def test_publish_now_brings_a_scheduled_issue_forward(editor_client):
+    issue = IssueFactory(scheduled=True)
+    run_action(editor_client, "publish_now", issue)
+    assert Issue.objects.published().get() == issue
+
+
+def test_unpublish_takes_an_issue_off_the_site(editor_client, django_capture_on_commit_callbacks):
+    issue = IssueFactory()
+    before = content_version()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = run_action(editor_client, "unpublish", issue)
+
+    assert not Issue.objects.published().exists()
+    issue.refresh_from_db()
+    assert issue.status == Issue.Status.DRAFT
+    assert "not on the site" in messages_of(response)[0]
+    assert content_version() != before
+
+
+def test_start_next_issue_makes_an_empty_draft_fourteen_days_later(editor_client):
+    issue = IssueFactory(date=datetime.date(2026, 1, 7), title="Halls")
+    ArticleFactory(issue=issue)
+    response = run_action(editor_client, "duplicate_as_next", issue)
+
+    new = Issue.objects.get(date=datetime.date(2026, 1, 21))
+    assert new.status == Issue.Status.DRAFT
+    assert not new.articles.exists()
+    assert not new.is_public
+    [message] = messages_of(response)
+    assert "a draft dated 21 January 2026 with no articles" in message
+    assert "Sections are shared by every issue" in message
+
+
+def test_start_next_issue_onto_a_taken_date_is_a_clear_error(editor_client):
+    issue = IssueFactory(date=datetime.date(2026, 1, 7))
+    IssueFactory(date=datetime.date(2026, 1, 21))
+    response = run_action(editor_client, "duplicate_as_next", issue)
+
+    assert response.status_code == 200
+    [message] = messages_of(response)
+    assert "There is already an issue dated 21 January 2026." in message
+    assert Issue.objects.count() == 2
+
+
+def test_changelist_shows_state_and_article_count(editor_client):
+    public = IssueFactory(title="Out now")
+    ArticleFactory.create_batch(3, issue=public)
+    IssueFactory(scheduled=True, title="Next week")
+    IssueFactory(draft=True, title="Being written")
+    html = editor_client.get(CHANGELIST).content.decode()
+    assert "Public" in html
+    assert "Scheduled for" in html
+    assert "Draft (not public)" in html
+    assert '<td class="field-article_count">3</td>' in html
+
+
+def test_issue_changelist_makes_the_same_number_of_queries_for_3_and_30_issues(
+    editor_client, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(3):
+        ArticleFactory.create_batch(2, issue=IssueFactory())
+    with CaptureQueriesContext(connection) as few:
+        assert editor_client.get(CHANGELIST).status_code == 200
+
+    for _ in range(27):
+        ArticleFactory.create_batch(2, issue=IssueFactory())
+    with django_assert_num_queries(len(few.captured_queries)):
+        response = editor_client.get(CHANGELIST)
+    assert response.context["cl"].result_count == 30
+
+
+def test_searching_issues_by_article_title_keeps_article_counts_right(editor_client):
+    issue = IssueFactory()
+    ArticleFactory(issue=issue, title="Heat pumps in halls")
+    ArticleFactory(issue=issue, title="Heat networks")
+    ArticleFactory(issue=issue, title="Food larders")
+    response = editor_client.get(CHANGELIST, {"q": "heat"})
+    assert response.context["cl"].result_count == 1
+    assert '<td class="field-article_count">3</td>' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("state", "expected"),
+    [("public", "Out now"), ("scheduled", "Next week"), ("draft", "Being written")],
+)
+def test_issues_can_be_filtered_by_whether_they_are_on_the_site(editor_client, state, expected):
+    IssueFactory(title="Out now")
+    IssueFactory(scheduled=True, title="Next week")
+    IssueFactory(draft=True, title="Being written")
+    response = editor_client.get(CHANGELIST, {"state": state})
+    assert [issue.title for issue in response.context["cl"].result_list] == [expected]
+
+
+def test_view_on_site_is_offered_only_for_public_issues(editor_client):
+    public = IssueFactory()
+    draft = IssueFactory(draft=True)
+    public_page = editor_client.get(reverse("admin:briefings_issue_change", args=[public.pk]))
+    draft_page = editor_client.get(reverse("admin:briefings_issue_change", args=[draft.pk]))
+    assert public_page.context["has_absolute_url"]
+    assert not draft_page.context["has_absolute_url"]
+
+
+def test_issues_can_be_found_by_date(editor_client):
+    IssueFactory(date=datetime.date(2026, 1, 7))
+    IssueFactory(date=datetime.date(2026, 2, 4))
+    response = editor_client.get(CHANGELIST, {"q": "2026-02"})
+    assert [issue.date for issue in response.context["cl"].result_list] == [
+        datetime.date(2026, 2, 4)
+    ]

@@ -1,0 +1,67 @@
+"""An editor writes an issue in Chromium: CKEditor, image upload and the "+" popup."""
+
+import io
+
+import pytest
+from django.test import Client
+from PIL import Image
+
+from briefings.models import Issue, Person
+from tests.factories import SectionFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def signed_in_page(page, live_server, editor):
+    # Sign in by session cookie, so the test does not depend on the login form's extras.
+    client = Client()
+    client.force_login(editor)
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    return page
+
+
+def test_editor_writes_an_issue_with_an_image_and_a_new_person(
+    signed_in_page, live_server, media_root, tmp_path
+):
+    page = signed_in_page
+    section = SectionFactory(name="On the ground")
+    picture = tmp_path / "harbour.png"
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), (10, 100, 200)).save(buffer, format="PNG")
+    picture.write_bytes(buffer.getvalue())
+
+    page.goto(f"{live_server.url}/admin/briefings/issue/add/")
+    page.fill("#id_date", "07/01/2026")
+    leader = page.locator(".field-leader .ck-editor__editable")
+    leader.click()
+    page.keyboard.type("Village halls carried us through the winter.")
+    page.locator(".field-leader .ck-editor input[type=file]").set_input_files(picture)
+    uploaded = leader.locator("img[src^='/media/uploads/']")
+    uploaded.wait_for()
+
+    page.select_option("#id_articles-0-section", str(section.pk))
+    page.fill("#id_articles-0-title", "A hall that heats itself")
+    page.fill("#id_articles-0-teaser", "Glenbrae's hall now runs on a heat pump.")
+    with page.expect_popup() as popup_info:
+        page.click("#add_id_articles-0-people")
+    popup = popup_info.value
+    popup.fill("#id_name", "Morven Gillies")
+    popup.fill("#id_role", "Chief Executive")
+    popup.click("input[name=_save]")
+    popup.wait_for_event("close")
+    assert page.locator("#id_articles-0-people option:checked").all_inner_texts() == [
+        "Morven Gillies"
+    ]
+
+    page.click("input[name=_save]")
+    page.wait_for_url(f"{live_server.url}/admin/briefings/issue/")
+
+    issue = Issue.objects.get()
+    assert "Village halls carried us through the winter." in issue.leader
+    assert '<img src="/media/uploads/' in issue.leader
+    article = issue.articles.get()
+    assert list(article.people.all()) == [Person.objects.get(name="Morven Gillies")]
+    assert any(media_root.rglob("*.png"))

@@ -1,0 +1,52 @@
+"""No admin list makes a query per row: the count is the same for 3 rows and 30."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.factories import (
+    ArticleFactory,
+    IssueFactory,
+    OrganisationFactory,
+    PersonFactory,
+    SectionFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def make_rows(n):
+    for i in range(n):
+        organisation = OrganisationFactory()
+        person = PersonFactory(organisation=organisation)
+        section = SectionFactory(name=f"Section {i} {SectionFactory._meta.model.objects.count()}")
+        ArticleFactory(
+            issue=IssueFactory(),
+            section=section,
+            people=[person],
+            organisations=[organisation],
+            tags=[f"topic {i}"],
+        )
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "admin:briefings_article_changelist",
+        "admin:briefings_person_changelist",
+        "admin:briefings_organisation_changelist",
+        "admin:briefings_section_changelist",
+    ],
+)
+def test_changelist_query_count_does_not_grow_with_rows(
+    editor_client, django_assert_num_queries, name
+):
+    url = reverse(name)
+    make_rows(3)
+    with CaptureQueriesContext(connection) as few:
+        assert editor_client.get(url).status_code == 200
+    make_rows(27)
+    with django_assert_num_queries(len(few.captured_queries)):
+        response = editor_client.get(url)
+    assert response.context["cl"].result_count >= 30

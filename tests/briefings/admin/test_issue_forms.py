@@ -1,0 +1,333 @@
+"""The issue admin, driven through the test client as a member of the Editor group."""
+
+import pytest
+from django.urls import reverse
+
+from briefings.forms import CONFLICT_MESSAGE
+from briefings.models import Article, Issue, Organisation
+from tests.factories import (
+    ArticleFactory,
+    IssueFactory,
+    OrganisationFactory,
+    PersonFactory,
+    SectionFactory,
+)
+
+from .forms import issue_form_data
+
+pytestmark = pytest.mark.django_db
+
+ADD_URL = reverse("admin:briefings_issue_add")
+
+
+def change_url(issue):
+    return reverse("admin:briefings_issue_change", args=[issue.pk])
+
+
+def three_articles():
+    ground = SectionFactory(name="On the ground", order=1)
+    policy = SectionFactory(name="Policy", order=2)
+    minister = PersonFactory(name="Ailsa Munro", role="MSP")
+    chief = PersonFactory(name="Callum Reid", role="Chief Executive")
+    trust = OrganisationFactory(name="Glenbrae Development Trust")
+    council = OrganisationFactory(name="Highland Council", kind=Organisation.Kind.COUNCIL)
+    return [
+        {
+            "section": str(ground.pk),
+            "title": "A hall with a heat pump",
+            "teaser": "Glenbrae's hall committee cut its bills by half.",
+            "body": "<p>It took two winters.</p>",
+            "order": "1",
+            "people": [str(chief.pk)],
+            "organisations": [str(trust.pk)],
+            "tags": "energy, village halls",
+            "source_url": "https://example.org/report",
+            "source_label": "Read the report",
+        },
+        {
+            "section": str(policy.pk),
+            "title": "Community wealth bill published",
+            "teaser": "The bill would put anchor organisations at the centre.",
+            "body": "<p>Consultation closes in March.</p>",
+            "order": "2",
+            "people": [str(minister.pk)],
+            "organisations": [str(council.pk)],
+            "tags": "community wealth",
+        },
+        {
+            "section": str(ground.pk),
+            "title": "Food larder finds a home",
+            "teaser": "A shop front on the high street is now a community larder.",
+            "order": "3",
+            "people": [str(minister.pk), str(chief.pk)],
+            "organisations": [str(trust.pk), str(council.pk)],
+            "tags": "food, energy",
+        },
+    ]
+
+
+def test_editor_creates_an_issue_with_three_articles_in_two_sections(editor_client):
+    articles = three_articles()
+    response = editor_client.post(ADD_URL, issue_form_data(articles=articles, title="Warm halls"))
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    issue = Issue.objects.get()
+    assert issue.title == "Warm halls"
+    assert issue.status == Issue.Status.DRAFT
+    saved = list(issue.articles.order_by("order"))
+    assert [a.title for a in saved] == [a["title"] for a in articles]
+    assert [a.order for a in saved] == [10, 20, 30]
+    assert {a.section.name for a in saved} == {"On the ground", "Policy"}
+    assert [a.slug for a in saved] == [
+        "a-hall-with-a-heat-pump",
+        "community-wealth-bill-published",
+        "food-larder-finds-a-home",
+    ]
+    larder = saved[2]
+    assert {p.name for p in larder.people.all()} == {"Ailsa Munro", "Callum Reid"}
+    assert {o.name for o in larder.organisations.all()} == {
+        "Glenbrae Development Trust",
+        "Highland Council",
+    }
+    assert set(larder.tags.names()) == {"food", "energy"}
+    assert saved[0].source_url == "https://example.org/report"
+
+
+def test_editor_changes_an_issue_reorders_and_deletes_articles(editor_client):
+    issue = IssueFactory(draft=True, title="Old title")
+    first = ArticleFactory(issue=issue, order=10, title="First")
+    second = ArticleFactory(issue=issue, order=20, title="Second")
+    third = ArticleFactory(issue=issue, order=30, title="Third")
+    person = PersonFactory()
+
+    def existing(article, **changes):
+        return {
+            "id": str(article.pk),
+            "section": str(article.section_id),
+            "title": article.title,
+            "slug": article.slug,
+            "teaser": article.teaser,
+            "body": article.body,
+            "order": str(article.order),
+            **changes,
+        }
+
+    data = issue_form_data(
+        issue=issue,
+        initial_articles=3,
+        date=f"{issue.date:%Y-%m-%d}",
+        title="New title",
+        articles=[
+            existing(first, order="35", people=[str(person.pk)], tags="halls"),
+            existing(second, DELETE=True),
+            existing(third, order="5"),
+        ],
+    )
+    response = editor_client.post(change_url(issue), data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    issue.refresh_from_db()
+    assert issue.title == "New title"
+    assert issue.version == 2
+    assert list(issue.articles.order_by("order").values_list("title", "order")) == [
+        ("Third", 10),
+        ("First", 20),
+    ]
+    assert list(first.people.all()) == [person]
+    assert not Article.objects.filter(pk=second.pk).exists()
+
+
+def test_second_of_two_editors_saving_the_same_issue_is_told_and_saves_nothing(
+    client, editor, django_user_model
+):
+    issue = IssueFactory(draft=True, title="Draft")
+    other = django_user_model.objects.create_user("iain", is_staff=True)
+    other.groups.set(editor.groups.all())
+
+    client.force_login(editor)
+    first_page = client.get(change_url(issue))
+    loaded_first = first_page.context["adminform"].form["loaded_version"].value()
+    client.force_login(other)
+    second_page = client.get(change_url(issue))
+    loaded_second = second_page.context["adminform"].form["loaded_version"].value()
+    assert loaded_first == loaded_second == issue.version
+
+    client.force_login(editor)
+    date = f"{issue.date:%Y-%m-%d}"
+    response = client.post(
+        change_url(issue),
+        issue_form_data(issue=issue, date=date, title="Morag's title"),
+    )
+    assert response.status_code == 302
+
+    client.force_login(other)
+    response = client.post(
+        change_url(issue),
+        issue_form_data(issue=issue, date=date, title="Iain's title"),
+    )
+    assert response.status_code == 200
+    assert CONFLICT_MESSAGE in response.content.decode()
+    assert "Someone else saved this issue while you were editing" in response.content.decode()
+    issue.refresh_from_db()
+    assert issue.title == "Morag's title"
+    assert issue.version == 2
+
+
+def test_a_duplicate_date_is_a_clear_error_on_the_form(editor_client):
+    IssueFactory(date="2026-01-07")
+    response = editor_client.post(ADD_URL, issue_form_data(articles=three_articles()))
+
+    assert response.status_code == 200
+    assert "There is already an issue dated 7 January 2026" in response.content.decode()
+    assert Issue.objects.count() == 1
+    assert not Article.objects.exists()
+
+
+def test_two_articles_given_the_same_slug_are_a_clear_error_and_nothing_is_saved(editor_client):
+    articles = three_articles()
+    articles[0]["slug"] = "halls"
+    articles[1]["slug"] = "halls"
+    response = editor_client.post(ADD_URL, issue_form_data(articles=articles))
+
+    assert response.status_code == 200
+    assert "Two articles in this issue have the web address “halls”" in (response.content.decode())
+    assert not Issue.objects.exists()
+    assert not Article.objects.exists()
+
+
+def test_two_articles_with_the_same_title_and_blank_slugs_get_different_slugs(editor_client):
+    articles = three_articles()
+    articles[1]["title"] = articles[0]["title"]
+    articles[2]["slug"] = "a-hall-with-a-heat-pump-2"  # already taken by hand, so skipped
+    response = editor_client.post(ADD_URL, issue_form_data(articles=articles))
+
+    assert response.status_code == 302
+    slugs = list(Issue.objects.get().articles.order_by("order").values_list("slug", flat=True))
+    assert slugs == ["a-hall-with-a-heat-pump", "a-hall-with-a-heat-pump-3", slugs[2]]
+    assert slugs[2] == "a-hall-with-a-heat-pump-2"
+
+
+def test_a_new_article_with_a_blank_slug_avoids_slugs_already_in_the_issue(editor_client):
+    issue = IssueFactory(draft=True)
+    kept = ArticleFactory(issue=issue, title="Heat pumps", slug="heat-pumps")
+    data = issue_form_data(
+        issue=issue,
+        date=f"{issue.date:%Y-%m-%d}",
+        initial_articles=1,
+        articles=[
+            {
+                "id": str(kept.pk),
+                "section": str(kept.section_id),
+                "title": kept.title,
+                "slug": kept.slug,
+                "teaser": kept.teaser,
+                "order": "10",
+            },
+            {"section": str(kept.section_id), "title": "Heat pumps", "teaser": "Again."},
+        ],
+    )
+    response = editor_client.post(change_url(issue), data)
+
+    assert response.status_code == 302
+    assert set(issue.articles.values_list("slug", flat=True)) == {"heat-pumps", "heat-pumps-2"}
+
+
+def test_an_article_without_a_section_is_refused_and_the_issue_is_not_created(editor_client):
+    articles = three_articles()
+    articles[2]["section"] = ""
+    response = editor_client.post(ADD_URL, issue_form_data(articles=articles))
+
+    assert response.status_code == 200
+    assert "This field is required." in response.content.decode()
+    assert not Issue.objects.exists()
+    assert not Article.objects.exists()
+
+
+def test_a_malformed_source_link_is_refused_and_nothing_is_saved(editor_client):
+    articles = three_articles()
+    articles[1]["source_url"] = "not a web address"
+    response = editor_client.post(ADD_URL, issue_form_data(articles=articles))
+
+    assert response.status_code == 200
+    assert "Enter a valid URL." in response.content.decode()
+    assert not Issue.objects.exists()
+
+
+def test_a_failing_article_on_the_change_form_leaves_the_issue_unchanged(editor_client):
+    issue = IssueFactory(draft=True, title="Before")
+    data = issue_form_data(
+        issue=issue,
+        date=f"{issue.date:%Y-%m-%d}",
+        title="After",
+        articles=[{"section": "", "title": "No section", "teaser": "x"}],
+    )
+    response = editor_client.post(change_url(issue), data)
+
+    assert response.status_code == 200
+    issue.refresh_from_db()
+    assert issue.title == "Before"
+    assert issue.version == 1
+    assert not issue.articles.exists()
+
+
+def test_saving_an_issue_retires_cached_public_pages(
+    editor_client, django_capture_on_commit_callbacks
+):
+    from briefings.services import content_version
+
+    before = content_version()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor_client.post(ADD_URL, issue_form_data(articles=three_articles()))
+    assert response.status_code == 302
+    assert content_version() != before
+
+
+def test_leader_and_body_are_sanitised_when_saved_through_the_admin(editor_client):
+    articles = three_articles()[:1]
+    articles[0]["body"] = '<p onclick="steal()">Hi<script>alert(1)</script></p>'
+    data = issue_form_data(articles=articles, leader='<p style="color:red">Lead</p>')
+    assert editor_client.post(ADD_URL, data).status_code == 302
+    issue = Issue.objects.get()
+    assert issue.leader == "<p>Lead</p>"
+    assert issue.articles.get().body == "<p>Hi</p>"
+
+
+def test_add_form_shows_ckeditor_autocomplete_and_the_article_inline(editor_client):
+    three_articles()
+    response = editor_client.get(ADD_URL)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "django_ckeditor_5" in html
+    assert "admin-autocomplete" in html
+    assert "articles-TOTAL_FORMS" in html
+    # The "+" links for adding a person or organisation from inside the article.
+    assert reverse("admin:briefings_person_add") in html
+    assert reverse("admin:briefings_organisation_add") in html
+
+
+def test_new_articles_left_at_order_0_go_after_the_existing_ones(editor_client):
+    issue = IssueFactory(draft=True)
+    kept = ArticleFactory(issue=issue, title="Kept", order=10)
+    data = issue_form_data(
+        issue=issue,
+        date=f"{issue.date:%Y-%m-%d}",
+        initial_articles=1,
+        articles=[
+            {
+                "id": str(kept.pk),
+                "section": str(kept.section_id),
+                "title": "Kept",
+                "slug": kept.slug,
+                "teaser": kept.teaser,
+                "order": "10",
+            },
+            {"section": str(kept.section_id), "title": "New one", "teaser": "x", "order": "0"},
+            {"section": str(kept.section_id), "title": "New two", "teaser": "x", "order": "0"},
+        ],
+    )
+    assert editor_client.post(change_url(issue), data).status_code == 302
+    assert list(issue.articles.order_by("order").values_list("title", "order")) == [
+        ("Kept", 10),
+        ("New one", 20),
+        ("New two", 30),
+    ]

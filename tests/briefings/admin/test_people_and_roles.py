@@ -1,0 +1,163 @@
+import json
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.urls import reverse
+
+from briefings.models import Organisation, Person
+from briefings.services import EDITOR_GROUP, set_up_roles
+from tests.factories import ArticleFactory, IssueFactory, OrganisationFactory, PersonFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_editor_group_has_exactly_the_briefings_and_tag_permissions():
+    group = set_up_roles()
+    codenames = set(group.permissions.values_list("content_type__app_label", "codename"))
+    expected = {
+        (app, f"{action}_{model}")
+        for app, model in [
+            ("briefings", "issue"),
+            ("briefings", "article"),
+            ("briefings", "section"),
+            ("briefings", "person"),
+            ("briefings", "organisation"),
+            ("taggit", "tag"),
+        ]
+        for action in ("view", "add", "change", "delete")
+    }
+    assert codenames == expected
+
+
+def test_setup_roles_is_idempotent_and_repairs_the_group():
+    call_command("setup_roles", stdout=None)
+    group = Group.objects.get(name=EDITOR_GROUP)
+    before = set(group.permissions.all())
+    from django.contrib.auth.models import Permission
+
+    group.permissions.add(Permission.objects.get(codename="delete_user"))
+    call_command("setup_roles")
+    call_command("setup_roles")
+    assert Group.objects.filter(name=EDITOR_GROUP).count() == 1
+    assert set(group.permissions.all()) == before
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        reverse("admin:auth_user_changelist"),
+        reverse("admin:auth_group_changelist"),
+        reverse("admin:auth_user_add"),
+    ],
+)
+def test_editor_cannot_reach_users_or_groups(editor_client, url):
+    assert editor_client.get(url).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "admin:briefings_issue_changelist",
+        "admin:briefings_issue_add",
+        "admin:briefings_article_changelist",
+        "admin:briefings_section_changelist",
+        "admin:briefings_person_changelist",
+        "admin:briefings_person_add",
+        "admin:briefings_organisation_changelist",
+        "admin:briefings_organisation_add",
+        "admin:taggit_tag_changelist",
+    ],
+)
+def test_editor_can_open_every_briefings_page(editor_client, name):
+    assert editor_client.get(reverse(name)).status_code == 200
+
+
+def test_editor_adds_a_person_through_the_plus_popup(editor_client):
+    organisation = OrganisationFactory(name="Scottish Rural Action")
+    url = reverse("admin:briefings_person_add") + "?_to_field=id&_popup=1"
+    assert editor_client.get(url).status_code == 200
+    response = editor_client.post(
+        url,
+        {
+            "_popup": "1",
+            "_to_field": "id",
+            "name": "Eilidh Fraser",
+            "slug": "",
+            "role": "Policy Officer",
+            "organisation": str(organisation.pk),
+            "website": "",
+            "notes": "",
+        },
+    )
+    person = Person.objects.get(name="Eilidh Fraser")
+    assert response.status_code == 200
+    assert "admin/js/popup_response.js" in response.content.decode()
+    assert json.loads(response.context["popup_response_data"]) == {
+        "value": str(person.pk),
+        "obj": "Eilidh Fraser",
+    }
+    assert person.slug == "eilidh-fraser"
+
+
+def test_editor_adds_an_organisation_through_the_plus_popup(editor_client):
+    url = reverse("admin:briefings_organisation_add") + "?_to_field=id&_popup=1"
+    response = editor_client.post(
+        url,
+        {
+            "_popup": "1",
+            "_to_field": "id",
+            "name": "Kinloch Housing Association",
+            "slug": "",
+            "kind": Organisation.Kind.HOUSING_ASSOCIATION,
+            "website": "https://example.org/",
+            "description": "",
+        },
+    )
+    assert response.status_code == 200
+    assert Organisation.objects.filter(slug="kinloch-housing-association").exists()
+
+
+def test_person_autocomplete_from_the_article_inline_finds_people(editor_client):
+    PersonFactory(name="Ailsa Munro")
+    PersonFactory(name="Callum Reid")
+    response = editor_client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "briefings", "model_name": "article", "field_name": "people", "term": "ail"},
+    )
+    assert response.status_code == 200
+    assert [r["text"] for r in response.json()["results"]] == ["Ailsa Munro"]
+
+
+def test_person_page_lists_the_articles_that_mention_them(
+    editor_client, django_assert_max_num_queries
+):
+    person = PersonFactory(name="Ailsa Munro")
+    for n in range(5):
+        ArticleFactory(title=f"Mention {n}", issue=IssueFactory(), people=[person])
+    ArticleFactory(title="Someone else")
+    url = reverse("admin:briefings_person_change", args=[person.pk])
+    response = editor_client.get(url)
+    html = response.content.decode()
+    assert all(f"Mention {n}" in html for n in range(5))
+    assert "Someone else" not in html
+    # One query for the list however many articles there are.
+    ArticleFactory.create_batch(10, people=[person])
+    with django_assert_max_num_queries(len(_queries(editor_client, url))):
+        editor_client.get(url)
+
+
+def _queries(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(url)
+    return ctx.captured_queries
+
+
+def test_organisation_page_lists_the_articles_that_mention_it(editor_client):
+    organisation = OrganisationFactory(name="Glenbrae Development Trust")
+    ArticleFactory(title="Glenbrae buys its forest", organisations=[organisation])
+    url = reverse("admin:briefings_organisation_change", args=[organisation.pk])
+    assert "Glenbrae buys its forest" in editor_client.get(url).content.decode()

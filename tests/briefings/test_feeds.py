@@ -1,0 +1,62 @@
+import feedparser
+import pytest
+from django.urls import reverse
+
+from tests.factories import ArticleFactory, IssueFactory
+
+pytestmark = pytest.mark.django_db
+
+FEEDS = ["issues-rss", "issues-atom", "articles-rss", "articles-atom"]
+
+
+def parse(client, name):
+    response = client.get(reverse(f"briefings:{name}"))
+    assert response.status_code == 200
+    feed = feedparser.parse(response.content)
+    assert not feed.bozo, feed.get("bozo_exception")
+    return feed
+
+
+@pytest.mark.parametrize("name", FEEDS)
+def test_feed_parses_cleanly(client, published_issue, name):
+    feed = parse(client, name)
+    assert feed.entries
+    for entry in feed.entries:
+        assert entry.link.startswith("http://127.0.0.1:8000/briefings/")
+
+
+@pytest.mark.parametrize("name", FEEDS)
+def test_feed_parses_cleanly_when_empty(client, name):
+    assert parse(client, name).entries == []
+
+
+@pytest.mark.parametrize("name", FEEDS)
+def test_draft_and_scheduled_content_is_not_in_feeds(
+    client, published_issue, draft_issue, scheduled_issue, name
+):
+    links = {entry.link for entry in parse(client, name).entries}
+    for issue in (draft_issue, scheduled_issue):
+        assert "http://127.0.0.1:8000" + issue.get_absolute_url() not in links
+        assert "http://127.0.0.1:8000" + issue.articles.get().get_absolute_url() not in links
+    assert links
+
+
+def test_articles_feed_lists_newest_issue_first(client):
+    import datetime
+
+    ArticleFactory(issue=IssueFactory(date=datetime.date(2023, 1, 4)), title="Older article")
+    ArticleFactory(issue=IssueFactory(date=datetime.date(2024, 1, 3)), title="Newer article")
+    titles = [entry.title for entry in parse(client, "articles-rss").entries]
+    assert titles == ["Newer article", "Older article"]
+
+
+def test_issues_feed_carries_the_leader(client, published_issue):
+    entry = parse(client, "issues-atom").entries[0]
+    assert "Community anchors are carrying more" in entry.summary
+    assert entry.title == "Halls and hubs"
+
+
+def test_pages_advertise_the_feeds(client, published_issue):
+    body = client.get("/").content.decode()
+    assert 'type="application/rss+xml"' in body
+    assert 'type="application/atom+xml"' in body

@@ -1,0 +1,159 @@
+import pytest
+from django.db import connection
+
+from tests.factories import ArticleFactory, IssueFactory, SectionFactory
+
+pytestmark = pytest.mark.django_db
+
+on_postgres = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="full-text search is PostgreSQL only"
+)
+
+
+def search(client, query="", **params):
+    response = client.get("/search/", {"q": query, **params})
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_search_finds_words_in_title_teaser_and_body(client):
+    ArticleFactory(title="Ferry timetables for the islands", teaser="x", body="<p>y</p>")
+    ArticleFactory(title="Second", teaser="Talks about ferry fares", body="<p>y</p>")
+    ArticleFactory(title="Third", teaser="x", body="<p>The ferry left late.</p>")
+    ArticleFactory(title="Unrelated", teaser="x", body="<p>buses</p>")
+    body = search(client, "ferry")
+    assert "3 articles found" in body
+    assert "Unrelated" not in body
+
+
+def test_title_match_outranks_body_match(client):
+    issue = IssueFactory()
+    ArticleFactory(
+        issue=issue, title="Budget news", teaser="x", body="<p>A word on volunteering.</p>"
+    )
+    ArticleFactory(issue=issue, title="Volunteering grows", teaser="x", body="<p>Numbers up.</p>")
+    body = search(client, "volunteering")
+    assert body.index("Volunteering grows") < body.index("Budget news")
+
+
+def test_search_never_shows_draft_or_scheduled_articles(
+    client, published_issue, draft_issue, scheduled_issue
+):
+    assert "Zebras" not in search(client, "zebras")
+    assert "No articles found" in search(client, "zebras")
+    assert "Giraffes" not in search(client, "giraffes")
+    assert "Secret draft" not in search(client, "secret draft")
+
+
+def test_search_never_shows_draft_issue_leaders(client, draft_issue):
+    draft_issue.leader = "<p>Unicorns in the leader.</p>"
+    draft_issue.save()
+    assert "Unicorns" not in search(client, "unicorns")
+
+
+def test_search_finds_issue_leaders(client):
+    issue = IssueFactory(leader="<p>Winter pressures on food banks.</p>")
+    body = search(client, "pressures")
+    assert issue.get_absolute_url() in body
+
+
+def test_empty_query_gives_a_friendly_page(client, published_issue):
+    body = search(client, "")
+    assert "Type a few words" in body
+    assert "found" not in body
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "the",
+        '"""',
+        "---",
+        "!!! &&& |||",
+        "a" * 500,
+        "<script>alert(1)</script>",
+        "'; DROP TABLE x; --",
+        "\u0000",
+    ],
+)
+def test_nonsense_queries_give_a_friendly_page(client, published_issue, query):
+    response = client.get("/search/", {"q": query})
+    assert response.status_code == 200
+    assert "<script>alert(1)</script>" not in response.content.decode()
+
+
+def test_bad_filters_are_ignored_not_errors(client, published_issue):
+    body = search(client, "village", year="abc", section="no-such-section", page="1")
+    assert "Village hall becomes a warm space" in body
+
+
+def test_search_filters_by_year_and_section(client):
+    import datetime
+
+    policy = SectionFactory(name="Policy")
+    ground = SectionFactory(name="On the ground")
+    old = IssueFactory(date=datetime.date(2023, 5, 3))
+    new = IssueFactory(date=datetime.date(2024, 5, 1))
+    ArticleFactory(issue=old, section=policy, title="Housing policy 2023")
+    ArticleFactory(issue=new, section=policy, title="Housing policy 2024")
+    ArticleFactory(issue=new, section=ground, title="Housing on the ground 2024")
+    by_year = search(client, "housing", year="2023")
+    assert "Housing policy 2023" in by_year
+    assert "Housing policy 2024" not in by_year
+    by_section = search(client, "housing", section="policy")
+    assert "Housing on the ground 2024" not in by_section
+    assert "Housing policy 2024" in by_section
+
+
+def test_search_results_are_paginated_and_keep_the_query(client):
+    issue = IssueFactory()
+    ArticleFactory.create_batch(25, issue=issue, title="Community energy scheme")
+    first = search(client, "energy")
+    assert "Page 1 of 2" in first
+    assert "?q=energy&amp;year=&amp;section=&amp;page=2" in first
+    assert "Page 2 of 2" in search(client, "energy", page="2")
+
+
+def test_search_page_past_the_end_is_404(client, published_issue):
+    assert client.get("/search/", {"q": "village", "page": "7"}).status_code == 404
+
+
+@on_postgres
+def test_search_uses_english_stemming(client):
+    ArticleFactory(title="Volunteers organised a clean-up", teaser="x", body="<p>y</p>")
+    assert "Volunteers organised" in search(client, "volunteering organise")
+
+
+@on_postgres
+def test_search_highlights_matches_in_snippets(client):
+    ArticleFactory(
+        title="Report", teaser="Rural broadband is patchy.", body="<p>More on broadband.</p>"
+    )
+    body = search(client, "broadband")
+    assert "<mark>broadband</mark>" in body
+
+
+@on_postgres
+def test_websearch_syntax_excludes_words(client):
+    ArticleFactory(title="Rural bus routes", teaser="x", body="<p>y</p>")
+    ArticleFactory(title="Rural broadband", teaser="x", body="<p>y</p>")
+    body = search(client, "rural -bus")
+    assert "Rural broadband" in body
+    assert "Rural bus routes" not in body
+
+
+@on_postgres
+def test_snippet_html_from_the_body_is_escaped(client):
+    ArticleFactory(
+        title="Markup", teaser="x", body="<p>Dangerous &lt;b&gt;bold&lt;/b&gt; claim.</p>"
+    )
+    body = search(client, "dangerous")
+    assert "<b>bold" not in body
+
+
+@on_postgres
+def test_search_vector_is_kept_up_to_date_on_update(client):
+    article = ArticleFactory(title="Old words", teaser="x", body="<p>y</p>")
+    article.title = "Otters return to the river"
+    article.save()
+    assert "Otters return" in search(client, "otters")

@@ -1,0 +1,337 @@
+import datetime
+
+import pytest
+from django.contrib.flatpages.models import FlatPage
+from django.contrib.sites.models import Site
+from django.urls import reverse
+
+from tests.factories import ArticleFactory, IssueFactory, PersonFactory, SectionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def text(response):
+    return response.content.decode()
+
+
+def test_home_shows_latest_issue_with_articles_grouped_by_section(client, published_issue):
+    older = IssueFactory(date=published_issue.date - datetime.timedelta(days=14))
+    response = client.get("/")
+    assert response.status_code == 200
+    body = text(response)
+    assert "Halls and hubs" in body
+    assert "Read more" in body
+    assert older.get_absolute_url() in body
+    assert reverse("briefings:archive") in body
+    body = body[body.index('class="section"') :]
+    assert body.index("On the ground") < body.index("Village hall becomes a warm space")
+    assert body.index("Village hall becomes a warm space") < body.index("Policy")
+    assert body.index("Policy") < body.index("Council budgets under strain")
+
+
+def test_home_shows_only_the_two_previous_issues(client):
+    issues = [
+        IssueFactory(date=datetime.date(2024, 1, 3) + datetime.timedelta(14 * n)) for n in range(5)
+    ]
+    body = text(client.get("/"))
+    assert issues[3].get_absolute_url() in body
+    assert issues[2].get_absolute_url() in body
+    assert issues[1].get_absolute_url() not in body
+
+
+def test_home_without_any_published_issue_is_friendly(client, draft_issue):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "No briefing has been published yet" in text(response)
+    assert "Secret draft" not in text(response)
+
+
+def test_home_has_no_most_read_block_without_click_data(client, published_issue):
+    assert "Most read" not in text(client.get("/"))
+
+
+def test_issue_page_links_previous_and_next_published_issues(client, published_issue):
+    before = IssueFactory(date=published_issue.date - datetime.timedelta(days=14))
+    after = IssueFactory(date=published_issue.date + datetime.timedelta(days=14))
+    body = text(client.get(published_issue.get_absolute_url()))
+    assert f'href="{before.get_absolute_url()}" rel="prev"' in body
+    assert f'href="{after.get_absolute_url()}" rel="next"' in body
+
+
+def test_issue_page_skips_draft_and_scheduled_neighbours(client, published_issue):
+    draft = IssueFactory(draft=True, date=published_issue.date - datetime.timedelta(days=14))
+    scheduled = IssueFactory(
+        scheduled=True, date=published_issue.date + datetime.timedelta(days=14)
+    )
+    body = text(client.get(published_issue.get_absolute_url()))
+    assert draft.get_absolute_url() not in body
+    assert scheduled.get_absolute_url() not in body
+    assert 'rel="prev"' not in body
+    assert 'rel="next"' not in body
+
+
+def test_draft_and_scheduled_issue_pages_are_404(client, draft_issue, scheduled_issue):
+    assert client.get(draft_issue.get_absolute_url()).status_code == 404
+    assert client.get(scheduled_issue.get_absolute_url()).status_code == 404
+
+
+def test_draft_and_scheduled_article_pages_are_404(client, draft_issue, scheduled_issue):
+    for issue in (draft_issue, scheduled_issue):
+        assert client.get(issue.articles.get().get_absolute_url()).status_code == 404
+
+
+def test_impossible_date_is_404_not_an_error(client):
+    assert client.get("/briefings/2024/02/31/").status_code == 404
+    assert client.get("/briefings/2024/13/01/some-slug/").status_code == 404
+
+
+def test_article_page_shows_body_source_people_organisations_and_topics(client, published_issue):
+    article = published_issue.articles.get(title="Village hall becomes a warm space")
+    body = text(client.get(article.get_absolute_url()))
+    assert "The committee raised the money" in body
+    assert 'href="https://example.org/report"' in body
+    assert "Read the report" in body
+    assert 'href="/people/morag-campbell/"' in body
+    assert 'href="/organisations/angus-community-trust/"' in body
+    assert 'href="/topics/community-anchors/"' in body
+    assert published_issue.get_absolute_url() in body
+    assert "On the ground" in body
+
+
+def test_article_page_lists_more_from_the_same_issue_only(client, published_issue):
+    other_issue_article = ArticleFactory(title="From another issue entirely")
+    article = published_issue.articles.get(title="Village hall becomes a warm space")
+    body = text(client.get(article.get_absolute_url()))
+    more = body[body.index("More from the briefing") :]
+    assert "Council budgets under strain" in more
+    assert "Village hall becomes a warm space" not in more
+    assert other_issue_article.title not in more
+
+
+def test_article_page_has_canonical_open_graph_and_news_article_json_ld(client, published_issue):
+    article = published_issue.articles.get(title="Village hall becomes a warm space")
+    body = text(client.get(article.get_absolute_url()))
+    url = "http://127.0.0.1:8000" + article.get_absolute_url()
+    assert f'<link rel="canonical" href="{url}">' in body
+    assert f'<meta property="og:url" content="{url}">' in body
+    assert '<meta property="og:type" content="article">' in body
+    assert '<meta name="twitter:card" content="summary">' in body
+    assert '<script type="application/ld+json">' in body
+    assert '"@type": "NewsArticle"' in body
+    assert '"headline": "Village hall becomes a warm space"' in body
+
+
+def test_json_ld_cannot_close_its_script_element(client):
+    article = ArticleFactory(title="</script><script>alert(1)</script>")
+    body = text(client.get(article.get_absolute_url()))
+    ld = body[body.index("application/ld+json") :]
+    ld = ld[: ld.index("</script>")]
+    assert "<script>" not in ld
+
+
+def test_archive_groups_issues_by_year_newest_first_with_counts(client):
+    old = IssueFactory(date=datetime.date(2023, 6, 7), title="Summer")
+    ArticleFactory(issue=old, title="First of summer")
+    ArticleFactory(issue=old, title="Second of summer")
+    new = IssueFactory(date=datetime.date(2024, 2, 7))
+    body = text(client.get("/briefings/"))
+    assert body.index('id="year-2024"') < body.index('id="year-2023"')
+    assert body.index(new.get_absolute_url()) < body.index(old.get_absolute_url())
+    assert "First of summer" in body
+    assert "2 articles" in body
+    assert 'href="/briefings/2023/"' in body
+
+
+def test_archive_year_page_lists_only_that_year(client):
+    IssueFactory(date=datetime.date(2023, 6, 7))
+    in_2024 = IssueFactory(date=datetime.date(2024, 2, 7))
+    body = text(client.get("/briefings/2024/"))
+    assert in_2024.get_absolute_url() in body
+    assert "/briefings/2023/06/07/" not in body
+
+
+def test_archive_is_paginated(client):
+    IssueFactory.create_batch(55)
+    first = text(client.get("/briefings/"))
+    second = client.get("/briefings/?page=2")
+    assert "Page 1 of 2" in first
+    assert 'rel="next"' in first
+    assert second.status_code == 200
+    assert "Page 2 of 2" in text(second)
+    assert first.count('class="issue-list"') >= 1
+    assert text(second).count("<li>\n      <h3>") == 5
+
+
+def test_archive_page_past_the_end_or_not_a_number_is_404(client, published_issue):
+    assert client.get("/briefings/?page=9").status_code == 404
+    assert client.get("/briefings/?page=abc").status_code == 404
+
+
+def test_archive_leaves_out_draft_and_scheduled_issues(
+    client, published_issue, draft_issue, scheduled_issue
+):
+    body = text(client.get("/briefings/"))
+    assert published_issue.get_absolute_url() in body
+    assert draft_issue.get_absolute_url() not in body
+    assert scheduled_issue.get_absolute_url() not in body
+
+
+def test_people_index_counts_published_mentions_only(client, published_issue, draft_issue):
+    person = PersonFactory(name="Ailsa Fraser")
+    ArticleFactory(issue=published_issue, people=[person])
+    ArticleFactory(issue=IssueFactory(), people=[person])
+    ArticleFactory(issue=draft_issue, people=[person], title="Draft mention")
+    body = text(client.get("/people/"))
+    assert "Ailsa Fraser" in body
+    line = body[body.index("Ailsa Fraser") :]
+    assert "2 articles" in line[: line.index("</li>")]
+    assert "Hidden Person" not in body
+
+
+def test_people_index_is_alphabetical(client, published_issue):
+    ArticleFactory(
+        issue=published_issue,
+        people=[PersonFactory(name="Zara Young"), PersonFactory(name="Alan Brown")],
+    )
+    body = text(client.get("/people/"))
+    assert body.index("Alan Brown") < body.index("Morag Campbell") < body.index("Zara Young")
+
+
+def test_person_page_lists_published_articles_newest_first_with_role(client):
+    person = PersonFactory(
+        name="Ailsa Fraser", role="Director", website="https://ailsa.example.org/"
+    )
+    old = ArticleFactory(
+        issue=IssueFactory(date=datetime.date(2023, 1, 4)), people=[person], title="Older piece"
+    )
+    new = ArticleFactory(
+        issue=IssueFactory(date=datetime.date(2024, 1, 3)), people=[person], title="Newer piece"
+    )
+    ArticleFactory(
+        issue=IssueFactory(draft=True, date=datetime.date(2025, 1, 1)),
+        people=[person],
+        title="Draft piece",
+    )
+    body = text(client.get(person.get_absolute_url()))
+    assert body.index(new.title) < body.index(old.title)
+    assert "Draft piece" not in body
+    assert "Director" in body
+    assert 'href="https://ailsa.example.org/"' in body
+
+
+def test_person_or_organisation_mentioned_only_in_drafts_is_404(
+    client, draft_issue, scheduled_issue
+):
+    for issue in (draft_issue, scheduled_issue):
+        article = issue.articles.get()
+        assert client.get(article.people.get().get_absolute_url()).status_code == 404
+        assert client.get(article.organisations.get().get_absolute_url()).status_code == 404
+
+
+def test_organisation_index_and_page_count_and_list_published_mentions(
+    client, published_issue, draft_issue
+):
+    index = text(client.get("/organisations/"))
+    assert "Angus Community Trust" in index
+    assert "Hidden Organisation" not in index
+    page = text(client.get("/organisations/angus-community-trust/"))
+    assert "Village hall becomes a warm space" in page
+
+
+def test_topic_pages_list_published_articles_only(
+    client, published_issue, draft_issue, scheduled_issue
+):
+    ArticleFactory(issue=draft_issue, tags=["Community anchors"], title="Draft anchors")
+    index = text(client.get("/topics/"))
+    assert "Community anchors" in index
+    assert "Hidden topic" not in index
+    assert "Future topic" not in index
+    page = text(client.get("/topics/community-anchors/"))
+    assert "Village hall becomes a warm space" in page
+    assert "Draft anchors" not in page
+    assert client.get("/topics/hidden-topic/").status_code == 404
+    assert client.get("/topics/no-such-topic/").status_code == 404
+
+
+def test_sitemap_lists_public_pages_only(client, published_issue, draft_issue, scheduled_issue):
+    body = text(client.get("/sitemap.xml"))
+    assert "http://127.0.0.1:8000" + published_issue.get_absolute_url() in body
+    assert "/people/morag-campbell/" in body
+    for issue in (draft_issue, scheduled_issue):
+        article = issue.articles.get()
+        assert issue.get_absolute_url() not in body
+        assert article.get_absolute_url() not in body
+        assert article.people.get().get_absolute_url() not in body
+        assert article.organisations.get().get_absolute_url() not in body
+
+
+def test_robots_txt_points_at_the_sitemap(client):
+    response = client.get("/robots.txt")
+    assert response["Content-Type"].startswith("text/plain")
+    assert "Sitemap: http://127.0.0.1:8000/sitemap.xml" in text(response)
+    assert "Disallow: /admin/" in text(response)
+
+
+def test_plain_page_is_served_and_linked_from_navigation(client):
+    page = FlatPage.objects.create(
+        url="/about/", title="About us", content="<p>We are the SCA.</p>"
+    )
+    page.sites.add(Site.objects.get_current())
+    response = client.get("/pages/about/")
+    assert response.status_code == 200
+    assert "We are the SCA." in text(response)
+    assert 'href="/pages/about/">About us</a>' in text(client.get("/briefings/"))
+
+
+def test_unknown_page_is_a_friendly_404(client):
+    response = client.get("/no/such/page/")
+    assert response.status_code == 404
+    assert "Page not found" in text(response)
+    assert "Traceback" not in text(response)
+
+
+def test_server_error_page_is_friendly_and_reveals_nothing(client, settings):
+    from django.template.loader import render_to_string
+
+    html = render_to_string("500.html")
+    assert "Something went wrong" in html
+    assert "Django" not in html
+    assert "Traceback" not in html
+
+
+def test_public_pages_set_no_cookie_and_do_not_vary_on_cookie(client, published_issue):
+    article = published_issue.articles.first()
+    for url in (
+        "/",
+        published_issue.get_absolute_url(),
+        article.get_absolute_url(),
+        "/briefings/",
+        "/search/?q=hall",
+    ):
+        response = client.get(url)
+        assert not response.cookies, url
+        assert "Cookie" not in response.get("Vary", ""), url
+        assert "csrfmiddlewaretoken" not in text(response), url
+
+
+def test_sections_appear_in_their_order(client):
+    issue = IssueFactory()
+    late = SectionFactory(name="Research", order=9)
+    early = SectionFactory(name="Funding", order=1)
+    ArticleFactory(issue=issue, section=late, title="Late section article")
+    ArticleFactory(issue=issue, section=early, title="Early section article")
+    body = text(client.get(issue.get_absolute_url()))
+    assert body.index("Early section article") < body.index("Late section article")
+
+
+def test_home_earlier_issues_skip_draft_and_scheduled_issues(client, published_issue):
+    draft = IssueFactory(draft=True, date=published_issue.date - datetime.timedelta(days=14))
+    scheduled = IssueFactory(
+        scheduled=True, date=published_issue.date + datetime.timedelta(days=14)
+    )
+    older = IssueFactory(date=published_issue.date - datetime.timedelta(days=28))
+    body = text(client.get("/"))
+    assert "Halls and hubs" in body  # the scheduled issue is newer but not yet the latest
+    assert older.get_absolute_url() in body
+    assert draft.get_absolute_url() not in body
+    assert scheduled.get_absolute_url() not in body

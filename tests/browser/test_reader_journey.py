@@ -1,0 +1,163 @@
+"""A reader's journey through the public site in Debian's Chromium: no console errors, no
+horizontal scrolling at 360 px, no serious or critical axe-core violations, and screenshots
+at phone and desktop widths under test-artifacts/ for a person to look at."""
+
+import datetime
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.contrib.flatpages.models import FlatPage
+from django.contrib.sites.models import Site
+
+from tests.factories import (
+    ArticleFactory,
+    IssueFactory,
+    OrganisationFactory,
+    PersonFactory,
+    SectionFactory,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 360, "height": 740}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+@pytest.fixture
+def content():
+    person = PersonFactory(name="Morag Campbell", role="Chief Executive")
+    organisation = OrganisationFactory(name="Angus Community Trust")
+    ground = SectionFactory(name="On the ground", order=1)
+    policy = SectionFactory(name="Policy", order=2)
+    older = IssueFactory(date=datetime.date(2024, 11, 20), title="Autumn pressures")
+    ArticleFactory(
+        issue=older, section=policy, title="Council budgets under strain", people=[person]
+    )
+    latest = IssueFactory(date=datetime.date(2024, 12, 4), title="Halls and hubs")
+    ArticleFactory(
+        issue=latest,
+        section=ground,
+        title="Village hall becomes a warm space",
+        teaser="A village hall committee in Angus has turned a draughty building into a hub.",
+        body="<p>The committee raised the money in eighteen months, with help from "
+        "<a href='https://example.org/'>a local trust</a>.</p><h2>What next</h2><p>More halls.</p>",
+        people=[person],
+        organisations=[organisation],
+        tags=["Community anchors"],
+        source_url="https://example.org/report",
+        source_label="Read the report",
+    )
+    ArticleFactory(
+        issue=latest,
+        section=policy,
+        title="A longer headline about the new community wealth building bill and what it means",
+    )
+    page = FlatPage.objects.create(url="/about/", title="About", content="<p>About the SCA.</p>")
+    page.sites.add(Site.objects.get_current())
+    return latest
+
+
+@pytest.fixture
+def console_errors(page):
+    errors = []
+    page.on(
+        "console", lambda message: errors.append(message.text) if message.type == "error" else None
+    )
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return errors
+
+
+def check_page(page, name, artifacts_dir):
+    """Axe at desktop width, then no sideways scrolling at 360 px; screenshots at both."""
+    page.set_viewport_size(DESKTOP)
+    page.screenshot(path=str(artifacts_dir / f"site-{name}-desktop.png"), full_page=True)
+    results = Axe().run(page)
+    serious = [
+        f"{v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert serious == [], name
+    page.set_viewport_size(PHONE)
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll_width <= PHONE["width"], f"{name} scrolls sideways at 360 px ({scroll_width} px)"
+    page.screenshot(path=str(artifacts_dir / f"site-{name}-phone.png"), full_page=True)
+    page.set_viewport_size(DESKTOP)
+
+
+def test_reader_goes_from_home_to_article_person_archive_and_search(
+    page, live_server, content, console_errors, artifacts_dir
+):
+    page.set_viewport_size(DESKTOP)
+    page.goto(live_server.url + "/")
+    assert page.locator("h1").inner_text() == "Halls and hubs"
+    check_page(page, "home", artifacts_dir)
+
+    page.get_by_role("link", name="Read more about Village hall becomes a warm space").click()
+    assert page.locator("h1").inner_text() == "Village hall becomes a warm space"
+    check_page(page, "article", artifacts_dir)
+
+    page.get_by_role("link", name="Morag Campbell").click()
+    assert page.locator("h1").inner_text() == "Morag Campbell"
+    assert page.get_by_role("link", name="Council budgets under strain").is_visible()
+    check_page(page, "person", artifacts_dir)
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Archive").click()
+    assert page.locator("h1").inner_text() == "Every briefing"
+    check_page(page, "archive", artifacts_dir)
+
+    page.get_by_role("link", name="4 December 2024: Halls and hubs").click()
+    assert "Previous briefing" in page.content()
+    check_page(page, "issue", artifacts_dir)
+
+    page.get_by_label("Search the briefings").fill("warm space")
+    page.get_by_label("Search the briefings").press("Enter")
+    assert "1 article found" in page.locator("#results-heading").inner_text()
+    check_page(page, "search", artifacts_dir)
+
+    page.get_by_role("link", name="Village hall becomes a warm space").click()
+    page.get_by_role("link", name="Angus Community Trust").click()
+    check_page(page, "organisation", artifacts_dir)
+
+    page.goto(live_server.url + "/topics/community-anchors/")
+    check_page(page, "topic", artifacts_dir)
+
+    for name, path in [
+        ("people", "/people/"),
+        ("organisations", "/organisations/"),
+        ("topics", "/topics/"),
+        ("search-empty", "/search/"),
+        ("search-nothing", "/search/?q=zzzqqq"),
+        ("plain-page", "/pages/about/"),
+    ]:
+        page.goto(live_server.url + path)
+        check_page(page, name, artifacts_dir)
+
+    assert console_errors == []
+
+
+def test_not_found_page_is_accessible(page, live_server, content, artifacts_dir):
+    response = page.goto(live_server.url + "/no-such-page/")
+    assert response.status == 404
+    assert page.locator("h1").inner_text() == "Page not found"
+    check_page(page, "not-found", artifacts_dir)
+
+
+def test_skip_link_moves_focus_to_the_main_content(page, live_server, content):
+    page.goto(live_server.url + "/")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to content")
+    assert skip.evaluate("element => element === document.activeElement")
+    assert skip.is_visible()
+    page.keyboard.press("Enter")
+    assert page.evaluate("location.hash") == "#main"
+
+
+def test_pages_work_without_javascript(browser, live_server, content):
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(live_server.url + "/search/?q=warm")
+        assert "1 article found" in page.content()
+    finally:
+        context.close()
