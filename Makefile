@@ -13,7 +13,7 @@ FIND_PYTHON = for c in "$(PYTHON)" python3.14 python3.13 python3.12 python3 \
 	  if "$$c" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then echo "$$c"; exit 0; fi; \
 	done; exit 1
 
-.PHONY: help install run dev worker test lint format bench clean
+.PHONY: help install run dev worker test lint format bench bench-send clean
 
 help:
 	@echo "make run     install, migrate, load demo content and serve on http://$(HOST):$(PORT)/"
@@ -41,7 +41,12 @@ run: install
 	@echo "  SCA Briefings is at http://$(HOST):$(PORT)/"
 	@echo "  Admin: http://$(HOST):$(PORT)/admin/  (user: editor  password: see load_demo output above)"
 	@echo ""
-	DEBUG=$${DEBUG:-true} $(BIN)/gunicorn sca_briefings.wsgi --bind $(HOST):$(PORT) --workers 3 --no-control-socket --access-logfile -
+	@# A background worker sends issues (and a once-a-minute check starts scheduled sends and
+	@# restarts stalled ones); both stop when the server does.
+	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py db_worker & worker=$$!; \
+	  (while sleep 60; do DEBUG=$${DEBUG:-true} $(BIN)/python manage.py send_issue --due; done) & due=$$!; \
+	  trap 'kill $$worker $$due 2>/dev/null' EXIT INT TERM; \
+	  DEBUG=$${DEBUG:-true} $(BIN)/gunicorn sca_briefings.wsgi --bind $(HOST):$(PORT) --workers 3 --no-control-socket --access-logfile -
 
 dev: install
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
@@ -57,6 +62,9 @@ lint: install
 format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+bench-send: install
+	$(BIN)/python bench/send.py
 
 clean:
 	rm -rf $(VENV) staticfiles

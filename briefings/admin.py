@@ -12,6 +12,8 @@ from django.views.decorators.cache import never_cache
 from taggit.admin import TagAdmin
 from taggit.models import Tag
 
+from subscribers.admin_delivery import send_to_subscribers
+
 from . import services
 from .forms import ArticleInlineFormSet, IssueAdminForm
 from .models import Article, Issue, Organisation, Person, Section
@@ -73,12 +75,16 @@ class IssueAdmin(admin.ModelAdmin):
     list_filter = [OnTheSiteFilter, "status", "send_on_publish"]
     search_fields = ["date", "title", "leader", "articles__title", "articles__teaser"]
     date_hierarchy = "date"
-    actions = ["publish_now", "unpublish", "duplicate_as_next"]
+    actions = ["publish_now", "unpublish", "duplicate_as_next", send_to_subscribers]
     fieldsets = [
         (None, {"fields": ["date", "title", "leader"]}),
         ("Publishing", {"fields": ["status", "publish_at", "loaded_version"]}),
         ("Email", {"fields": ["email_subject", "send_on_publish"]}),
     ]
+
+    def has_send_permission(self, request):
+        # Only shows "Send to subscribers" to those allowed to send (subscribers.send_issue).
+        return request.user.has_perm("subscribers.send_issue")
 
     def view_on_site(self, issue):
         # Only a public issue has a page to visit; for the others, use the preview.

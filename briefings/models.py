@@ -250,6 +250,17 @@ class ArticleQuerySet(models.QuerySet):
             "body", "search_vector", "issue__leader", "issue__search_vector"
         )
 
+    def most_clicked(self):
+        """Articles readers clicked in the emailed issue, most readers first (none if no clicks).
+
+        Counts readers (deliveries), not clicks, so one keen reader cannot top the list.
+        """
+        return (
+            self.annotate(clickers=models.Count("clicks__delivery", distinct=True))
+            .filter(clickers__gt=0)
+            .order_by("-clickers", "order", "pk")
+        )
+
 
 class Article(models.Model):
     issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="articles")

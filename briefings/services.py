@@ -84,8 +84,9 @@ def renumber_articles(*, issue):
 
 
 EDITOR_GROUP = "Editor"
-# Exactly what an editor needs: the briefing content and its tags. Nothing about users,
-# groups or subscribers. Image upload is allowed to anyone who may change issues or articles.
+# Exactly what an editor needs: the briefing content and its tags, and sending issues by email.
+# Nothing about users, groups or subscribers. Image upload is allowed to anyone who may change
+# issues or articles.
 EDITOR_MODELS = [
     ("briefings", "issue"),
     ("briefings", "article"),
@@ -105,6 +106,8 @@ def set_up_roles():
             content_type__app_label=app_label,
             codename__in=[f"{action}_{model}" for action in ("view", "add", "change", "delete")],
         )
+    # Sending the email edition (preview, test, send, statistics): no access to the list itself.
+    wanted |= Q(content_type__app_label="subscribers", codename="send_issue")
     permissions = Permission.objects.filter(wanted)
     group.permissions.set(permissions)
     return group

@@ -61,6 +61,7 @@ def _publisher():
 def home(request):
     issue = Issue.objects.published().defer("search_vector").with_articles().first()
     previous_issues = []
+    most_read = None
     if issue is not None:
         previous_issues = list(
             Issue.objects.published()
@@ -68,10 +69,19 @@ def home(request):
             .only("date", "title")
             .order_by("-date")[:2]
         )
+        # From email clicks; the cached page refreshes it every PAGE_CACHE_SECONDS.
+        most_read = (
+            Article.objects.filter(issue=issue).most_clicked().select_related("issue").first()
+        )
     return render(
         request,
         "briefings/home.html",
-        {"issue": issue, "previous_issues": previous_issues, "canonical": _absolute("/")},
+        {
+            "issue": issue,
+            "previous_issues": previous_issues,
+            "most_read": most_read,
+            "canonical": _absolute("/"),
+        },
     )
 
 

@@ -170,7 +170,8 @@ TASKS = {
 # With no EMAIL_HOST, local development prints mail to the console.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
 if EMAIL_HOST:
-    _mail_backend = "django.core.mail.backends.smtp.EmailBackend"
+    # Django's SMTP backend plus pipelining for bulk sends (subscribers/mail.py).
+    _mail_backend = "subscribers.mail.EmailBackend"
     _mail_options = {
         "host": EMAIL_HOST,
         "port": int(os.environ.get("EMAIL_PORT", "25")),
@@ -342,3 +343,21 @@ AXES_LOCKOUT_TEMPLATE = "axes/locked_out.html"
 # address in REMOTE_ADDR for everything after it (axes, rate limits, logs).
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 MIDDLEWARE.insert(0, "sca_briefings.security.ForwardedClientAddressMiddleware")
+
+# --- The email edition (issue #5) ----------------------------------------------------------
+# EMAIL_ESP_BACKEND sends through a provider's API with django-anymail instead of SMTP, e.g.
+# anymail.backends.postmark.EmailBackend; its settings come from ANYMAIL_* variables
+# (ANYMAIL_POSTMARK_SERVER_TOKEN=..., ANYMAIL_WEBHOOK_SECRET=user:password).
+if os.environ.get("EMAIL_ESP_BACKEND"):
+    MAILERS = {"default": {"BACKEND": os.environ["EMAIL_ESP_BACKEND"], "OPTIONS": {}}}
+ANYMAIL = {key[8:]: value for key, value in os.environ.items() if key.startswith("ANYMAIL_")}
+BRIEFING_SEND_BATCH_SIZE = int(os.environ.get("BRIEFING_SEND_BATCH_SIZE", "100"))
+BRIEFING_SEND_PER_MINUTE = int(os.environ.get("BRIEFING_SEND_PER_MINUTE", "0"))  # 0: no limit
+BRIEFING_SEND_WORKERS = int(os.environ.get("BRIEFING_SEND_WORKERS", "1"))
+BRIEFING_SEND_CLAIM_TIMEOUT = int(os.environ.get("BRIEFING_SEND_CLAIM_TIMEOUT", "120"))
+BRIEFING_SEND_RETRY_SECONDS = int(os.environ.get("BRIEFING_SEND_RETRY_SECONDS", "60"))
+BRIEFING_SEND_MAX_ATTEMPTS = int(os.environ.get("BRIEFING_SEND_MAX_ATTEMPTS", "8"))
+# true: wait for PostgreSQL to flush each "sent" mark to disk (slower; see subscribers/sending.py).
+BRIEFING_SEND_SYNCHRONOUS_COMMIT = env_bool("BRIEFING_SEND_SYNCHRONOUS_COMMIT", False)
+# Seconds a worker trusts its last check that a batch's readers are still subscribed.
+BRIEFING_SEND_RECHECK_SECONDS = float(os.environ.get("BRIEFING_SEND_RECHECK_SECONDS", "1"))

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from . import services
 from .forms import ImportForm
-from .models import ErasedAddress, IssueRequest, Subscriber
+from .models import Delivery, ErasedAddress, IssueRequest, Subscriber
 
 LIST_PERMISSION = "subscribers.view_subscriber_list"
 
@@ -50,8 +50,25 @@ class _Echo:
         return value
 
 
+class DeliveryInline(admin.TabularInline):
+    """The history of issues emailed to this subscriber."""
+
+    model = Delivery
+    verbose_name_plural = "Emails sent"
+    fields = ["issue", "status", "sent_at", "attempts", "possible_duplicate", "last_error"]
+    readonly_fields = fields
+    can_delete = False
+    extra = 0
+    max_num = 0
+    ordering = ["-issue__date"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("issue")
+
+
 @admin.register(Subscriber)
 class SubscriberAdmin(ListPermissionMixin, admin.ModelAdmin):
+    inlines = [DeliveryInline]
     change_list_template = "admin/subscribers/subscriber/change_list.html"
     list_display = ["email", "name", "organisation", "status", "created_at", "confirmed_at"]
     list_filter = ["status", ("created_at", admin.DateFieldListFilter)]
@@ -197,3 +214,6 @@ class ErasedAddressAdmin(ListPermissionMixin, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+from . import admin_delivery  # noqa: E402,F401 - the email edition's admin (issue #5)

@@ -4,3 +4,7 @@ from django.apps import AppConfig
 class SubscribersConfig(AppConfig):
     name = "subscribers"
     verbose_name = "Subscribers"
+
+    def ready(self):
+        # Bounce and complaint webhooks arrive through anymail's tracking signal.
+        from . import webhooks  # noqa: F401

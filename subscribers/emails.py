@@ -1,29 +1,438 @@
 """The email edition of an issue.
 
-Placeholder interface: the email issue (#5) replaces the bodies of these functions with the
-real rendering (inlined CSS, personal links, headers). Other code calls only these names.
+Rendering templates and inlining CSS costs ~15 ms, far too much to repeat for every reader. So
+an issue is rendered ONCE per send (`PreparedIssue`), with placeholders such as `@@L3@@` where
+personal links go, and split into literal pieces. Each reader's copy is then those pieces
+joined with their own links, and the MIME bytes are assembled directly (quoted-printable by
+`binascii`, in C). That is a few hundred microseconds a message instead of tens of
+milliseconds.
 """
 
+import base64
+import binascii
+import hashlib
+import hmac
+import html
+import re
+import textwrap
+import uuid
+from email.message import EmailMessage as MIMEMessage
+from email.policy import SMTP
+from email.utils import formatdate, make_msgid
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
+
+import css_inline
 from django.conf import settings
+from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.html import strip_tags
+
+CLICK_SALT = "subscribers.click"
+PLACEHOLDER = re.compile(r"@@([A-Z]+[0-9]*)@@")
+DELIVERY_HEADER = "X-SCA-Delivery"
+
+
+def issue_subject(issue):
+    return issue.email_subject or f"{settings.SITE_NAME} Briefing – {issue.date:%-d %B %Y}"
+
+
+def site_domain():
+    return urlsplit(settings.SITE_URL).hostname or "localhost"
+
+
+def list_id():
+    return f"{settings.SITE_NAME} Briefing <briefing.{site_domain()}>"
+
+
+# --- Click tokens ---------------------------------------------------------------------------
+# A token signs "<delivery id>.<target>", where the target is one of:
+#   i          the issue's web page ("view in browser")
+#   a<id>      an article's web page ("Read more")
+#   s<id>      an article's source link
+#   u<base64>  a link the editor put in the leader, stored in the token itself
+# Only targets we signed can be reached, so /r/ is never an open redirect.
+
+
+def _signer():
+    return signing.Signer(salt=CLICK_SALT)
+
+
+def fast_signer(salt):
+    """Signer(salt=salt).sign, with the HMAC key derived once rather than per call.
+
+    Produces exactly what django.core.signing.Signer does (salted_hmac with SHA-256), so
+    Signer.unsign reads it; a message has ~30 links, so this saves real time per reader.
+    """
+    signer = signing.Signer(salt=salt)
+    key = hashlib.sha256((signer.salt + "signer" + signer.key).encode()).digest()
+    base = hmac.new(key, digestmod=hashlib.sha256)
+
+    def sign(value):
+        mac = base.copy()
+        mac.update(value.encode())
+        return f"{value}:{base64.urlsafe_b64encode(mac.digest()).decode().rstrip('=')}"
+
+    return sign
+
+
+def make_click_token(delivery_id, target):
+    return _signer().sign(f"{delivery_id}.{target}")
+
+
+def read_click_token(token):
+    """Return (delivery_id, target) or raise signing.BadSignature."""
+    value = _signer().unsign(token)
+    delivery_id, _, target = value.partition(".")
+    if not delivery_id.isdigit() or not target:
+        raise signing.BadSignature("Malformed click token")
+    return int(delivery_id), target
+
+
+def url_target(url):
+    return "u" + base64.urlsafe_b64encode(url.encode()).decode().rstrip("=")
+
+
+def decode_url_target(code):
+    raw = code[1:]
+    return base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)).decode()
+
+
+def click_url(token):
+    return settings.SITE_URL + reverse("subscribers:click", kwargs={"token": token})
+
+
+# --- Rendering ------------------------------------------------------------------------------
+
+
+class _LeaderLinks(HTMLParser):
+    """Make every link and image in the leader absolute, and collect the links."""
+
+    def __init__(self, track):
+        super().__init__(convert_charrefs=True)
+        self.track = track
+        self.out = []
+        self.links = []  # absolute URLs, in order
+
+    def _absolute(self, url):
+        return settings.SITE_URL + url if url.startswith("/") else url
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "a" and attrs.get("href"):
+            href = self._absolute(attrs["href"])
+            if self.track and href.startswith(("http://", "https://")):
+                self.links.append(href)
+                href = f"@@U{len(self.links) - 1}@@"
+            attrs["href"] = href
+        if tag == "img" and attrs.get("src"):
+            attrs["src"] = self._absolute(attrs["src"])
+            attrs.setdefault("alt", "")
+        parts = "".join(
+            f' {name}="{html.escape(value or "", quote=True)}"' for name, value in attrs.items()
+        )
+        self.out.append(f"<{tag}{parts}>")
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+
+    def handle_endtag(self, tag):
+        self.out.append(f"</{tag}>")
+
+    def handle_data(self, data):
+        self.out.append(html.escape(data, quote=False))
+
+
+class _HTMLToText(HTMLParser):
+    """The leader as readable plain text: paragraphs, list bullets, links as "text (url)"."""
+
+    BLOCKS = {"p", "h2", "h3", "h4", "li", "blockquote", "figure", "figcaption", "ul", "ol"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.blocks = []
+        self.current = []
+        self.href = None
+
+    def _flush(self):
+        text = " ".join("".join(self.current).split())
+        if text:
+            self.blocks.append(text)
+        self.current = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.BLOCKS:
+            self._flush()
+            if tag == "li":
+                self.current.append("* ")
+        elif tag == "br":
+            self.current.append(" ")
+        elif tag == "a":
+            self.href = dict(attrs).get("href")
+
+    def handle_endtag(self, tag):
+        if tag == "a" and self.href:
+            self.current.append(f" ({self.href})")
+            self.href = None
+        elif tag in self.BLOCKS:
+            self._flush()
+
+    def handle_data(self, data):
+        self.current.append(data)
+
+    def text(self):
+        self._flush()
+        return "\n\n".join(textwrap.fill(block, 72) for block in self.blocks)
+
+
+def _wrap(text):
+    return textwrap.fill(" ".join(text.split()), 72)
+
+
+class PreparedIssue:
+    """An issue rendered once, ready to be personalised for any number of readers.
+
+    `personal=False` renders the copy for someone who is not a subscriber (a test send or an
+    "email me this issue" request): plain links, an invitation to subscribe, no personal links.
+    """
+
+    def __init__(self, issue, *, personal=True, subject_prefix=""):
+        self.issue = issue
+        self.personal = personal
+        self.subject = subject_prefix + issue_subject(issue)
+        articles = list(issue.articles.all())
+        site = settings.SITE_URL
+
+        # Targets of tracked links, in placeholder order: L0, L1, ...
+        self.targets = []
+
+        def link(target, plain_url):
+            if not personal:
+                return plain_url
+            self.targets.append(target)
+            return f"@@L{len(self.targets) - 1}@@"
+
+        issue_url = site + issue.get_absolute_url()
+        view_in_browser = link("i", issue_url)
+
+        leader = _LeaderLinks(track=personal)
+        leader.feed(issue.leader or "")
+        leader.close()
+        leader_html = "".join(leader.out)
+        leader_text_parser = _HTMLToText()
+        leader_text_parser.feed(leader_html)
+        leader_text = leader_text_parser.text()
+        for n, url in enumerate(leader.links):
+            placeholder = link(url_target(url), url)
+            leader_html = leader_html.replace(f"@@U{n}@@", placeholder)
+            leader_text = leader_text.replace(f"@@U{n}@@", placeholder)
+
+        sections = []
+        for article in articles:
+            entry = {
+                "article": article,
+                "teaser_text": _wrap(article.teaser),
+                "read_more_url": link(f"a{article.pk}", site + article.get_absolute_url()),
+                "source_url": link(f"s{article.pk}", article.source_url)
+                if article.source_url
+                else "",
+            }
+            if sections and sections[-1]["section"] == article.section:
+                sections[-1]["articles"].append(entry)
+            else:
+                sections.append({"section": article.section, "articles": [entry]})
+
+        preheader = " ".join(strip_tags(issue.leader or "").split())[:140] or ", ".join(
+            a.title for a in articles[:3]
+        )
+        context = {
+            "issue": issue,
+            "subject": self.subject,
+            "site_name": settings.SITE_NAME,
+            "site_url": site,
+            "preheader": preheader,
+            "leader_html": leader_html,
+            "leader_text": leader_text,
+            "sections": sections,
+            "view_in_browser_url": view_in_browser,
+            "personal": personal,
+            "unsubscribe_url": "@@UNSUB@@",
+            "preferences_url": "@@PREFS@@",
+            "subscribe_url": site + reverse("subscribers:subscribe"),
+            "postal_address": settings.BRIEFING_POSTAL_ADDRESS,
+            "open_pixel": False,
+        }
+        html_body = css_inline.inline(render_to_string("subscribers/email/issue.html", context))
+        text_body = render_to_string("subscribers/email/issue.txt", context)
+        # Pieces alternate literal text and placeholder names (re.split keeps the groups).
+        self.html_pieces = PLACEHOLDER.split(html_body.replace("\r\n", "\n"))
+        self.text_pieces = PLACEHOLDER.split(text_body.replace("\r\n", "\n"))
+        self._build_mime_frame()
+        self._url_patterns = {
+            name: settings.SITE_URL
+            + reverse(f"subscribers:{name}", kwargs={"token": "TOKEN"})
+            .replace("%", "%%")
+            .replace("TOKEN", "%s")
+            for name in ("unsubscribe", "preferences", "click")
+        }
+        self._click_signer = fast_signer(CLICK_SALT)
+
+    # --- personalising -------------------------------------------------------------------
+
+    def links_for(self, *, delivery_id=None, subscriber=None):
+        values = {}
+        if subscriber is not None:
+            # The same URLs as subscriber.get_unsubscribe_url() and get_preferences_url(),
+            # with the token signed once instead of twice and the paths reversed once.
+            token = subscriber.manage_token
+            values["UNSUB"] = self._url_patterns["unsubscribe"] % token
+            values["PREFS"] = self._url_patterns["preferences"] % token
+        if delivery_id is not None:
+            sign = self._click_signer
+            pattern = self._url_patterns["click"]
+            for n, target in enumerate(self.targets):
+                values[f"L{n}"] = pattern % sign(f"{delivery_id}.{target}")
+        else:
+            for n, target in enumerate(self.targets):
+                values[f"L{n}"] = self.plain_target_url(target)
+        return values
+
+    def plain_target_url(self, target):
+        site = settings.SITE_URL
+        if target == "i":
+            return site + self.issue.get_absolute_url()
+        if target[0] in "as":
+            article = next(a for a in self.issue.articles.all() if a.pk == int(target[1:]))
+            return site + article.get_absolute_url() if target[0] == "a" else article.source_url
+        return decode_url_target(target)
+
+    @staticmethod
+    def _fill(pieces, values):
+        out = pieces[:]
+        for i in range(1, len(out), 2):
+            out[i] = values.get(out[i], "")
+        return "".join(out)
+
+    def bodies(self, values):
+        return self._fill(self.text_pieces, values), self._fill(self.html_pieces, values)
+
+    def message(self, *, to, subscriber=None, delivery_id=None):
+        """The email for one reader, as an EmailMultiAlternatives (fast to serialise)."""
+        values = self.links_for(delivery_id=delivery_id, subscriber=subscriber)
+        text_body, html_body = self.bodies(values)
+        message_id = make_msgid(
+            idstring=f"d{delivery_id}" if delivery_id else None, domain=site_domain()
+        )
+        headers = {"Message-ID": message_id, "List-Id": list_id()}
+        if subscriber is not None:
+            headers["List-Unsubscribe"] = f"<{values['UNSUB']}>"
+            headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        if delivery_id is not None:
+            headers[DELIVERY_HEADER] = str(delivery_id)
+        message = IssueEmail(
+            subject=self.subject,
+            body=text_body,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[to],
+            reply_to=[settings.BRIEFING_REPLY_TO] if settings.BRIEFING_REPLY_TO else None,
+            headers=headers,
+        )
+        message.attach_alternative(html_body, "text/html")
+        message.frame = self.frame
+        return message
+
+    # --- MIME ----------------------------------------------------------------------------
+
+    def _build_mime_frame(self):
+        """Encode the headers every copy shares once (RFC 2047 subject and all)."""
+        boundary = f"=_sca_{uuid.uuid4().hex}"
+        shared = MIMEMessage(policy=SMTP)
+        shared["Subject"] = self.subject
+        shared["From"] = settings.DEFAULT_FROM_EMAIL
+        if settings.BRIEFING_REPLY_TO:
+            shared["Reply-To"] = settings.BRIEFING_REPLY_TO
+        shared["List-Id"] = list_id()
+        shared["MIME-Version"] = "1.0"
+        shared["Content-Type"] = f'multipart/alternative; boundary="{boundary}"'
+        head = shared.as_bytes().split(b"\r\n\r\n", 1)[0] + b"\r\n"
+        part_head = b'Content-Type: text/%s; charset="utf-8"\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n'  # noqa: E501
+        self.frame = {
+            "head": head,
+            "text_head": b"\r\n--" + boundary.encode() + b"\r\n" + part_head % b"plain",
+            "html_head": b"\r\n--" + boundary.encode() + b"\r\n" + part_head % b"html",
+            "tail": b"\r\n--" + boundary.encode() + b"--\r\n",
+        }
+
+
+def _qp(text):
+    return binascii.b2a_qp(text.replace("\n", "\r\n").encode(), istext=True)
+
+
+class _RawMessage:
+    """Just enough of email.message.Message for mail backends that serialise it."""
+
+    def __init__(self, data):
+        self.data = data
+
+    def as_bytes(self, *args, **kwargs):
+        return self.data
+
+    def as_string(self, *args, **kwargs):
+        return self.data.decode("ascii")
+
+    __bytes__ = as_bytes
+    __str__ = as_string
+
+
+def _ascii_address(address):
+    """The address if it can go in a header as it is (plain ASCII addr-spec), else None."""
+    if address.isascii() and "@" in address and not set(address) & set(' \r\n"<>,;()'):
+        return address
+    return None
+
+
+class IssueEmail(EmailMultiAlternatives):
+    """An issue email whose MIME bytes are assembled directly from a prepared frame.
+
+    Backends that build their own request (anymail's API backends) use the ordinary
+    attributes; SMTP calls message().as_bytes(), which takes the fast path below.
+    """
+
+    frame = None
+
+    def message(self, *, policy=SMTP):
+        to = _ascii_address(self.to[0]) if len(self.to) == 1 else None
+        if self.frame is None or to is None:
+            return super().message(policy=policy)
+        frame = self.frame
+        personal = [f"To: {to}", f"Date: {formatdate(localtime=False)}"]
+        for name, value in self.extra_headers.items():
+            if name != "List-Id":
+                personal.append(f"{name}: {value}")
+        return _RawMessage(
+            b"".join(
+                [
+                    frame["head"],
+                    "\r\n".join(personal).encode("ascii"),
+                    b"\r\n",
+                    frame["text_head"],
+                    _qp(self.body),
+                    frame["html_head"],
+                    _qp(self.alternatives[0].content),
+                    frame["tail"],
+                ]
+            )
+        )
 
 
 def build_issue_message(issue, *, to, subscriber=None):
     """An EmailMultiAlternatives of `issue` for one recipient address.
 
-    `subscriber` is given for list sends (personal unsubscribe links); None for a one-off
-    "email me this issue" request or a test send.
+    `subscriber` is given for a subscriber's own copy (personal unsubscribe links); None for a
+    one-off "email me this issue" request or a test send, which invites the reader to
+    subscribe instead. List sends use PreparedIssue directly, rendering once for everyone.
     """
-    context = {"issue": issue, "subscriber": subscriber, "SITE_URL": settings.SITE_URL}
-    subject = issue.email_subject or f"{settings.SITE_NAME} Briefing – {issue.date:%-d %B %Y}"
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string("subscribers/email/issue.txt", context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[to],
-    )
-    message.attach_alternative(
-        render_to_string("subscribers/email/issue.html", context), "text/html"
-    )
-    return message
+    prepared = PreparedIssue(issue, personal=subscriber is not None)
+    return prepared.message(to=to, subscriber=subscriber)

@@ -134,3 +134,97 @@ class IssueRequest(models.Model):
 
     def __str__(self):
         return f"{self.email} – {self.issue}"
+
+
+# --- The email edition: deliveries, clicks and provider events (issue #5) ---------------------
+
+
+class DeliveryQuerySet(models.QuerySet):
+    def unfinished(self):
+        return self.filter(status__in=[Delivery.Status.QUEUED, Delivery.Status.SENDING])
+
+
+class Delivery(models.Model):
+    """One issue to one subscriber. The unique constraint is what makes sending exactly once."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Skipped (no longer subscribed)"
+
+    issue = models.ForeignKey(
+        "briefings.Issue", on_delete=models.CASCADE, related_name="deliveries"
+    )
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="deliveries")
+    status = models.CharField(max_length=10, choices=Status, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=100, blank=True)
+    # Set when a worker died while this message was the one on the wire: the server may have
+    # accepted it before the worker could record that, so the reader may have it twice.
+    possible_duplicate = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    message_id = models.CharField(max_length=255, blank=True)
+
+    objects = DeliveryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name_plural = "deliveries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issue", "subscriber"], name="delivery_one_per_issue_and_subscriber"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="delivery_claim_idx")]
+        permissions = [("send_issue", "Can preview, test and send issues by email")]
+
+    def __str__(self):
+        return f"{self.issue} to {self.subscriber}"
+
+
+class Click(models.Model):
+    """One reader following one link in an emailed issue (through /r/<token>)."""
+
+    delivery = models.ForeignKey(
+        Delivery, on_delete=models.SET_NULL, null=True, blank=True, related_name="clicks"
+    )
+    article = models.ForeignKey(
+        "briefings.Article",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="clicks",
+    )
+    url = models.URLField(max_length=1000)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.url
+
+
+class MailEvent(models.Model):
+    """A bounce or complaint reported by the mail provider's webhook, kept once per event.
+
+    Providers retry webhooks, so the unique event id is what makes handling idempotent.
+    """
+
+    event_id = models.CharField(max_length=255, unique=True)
+    event_type = models.CharField(max_length=30)
+    recipient = models.EmailField(max_length=254, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+    payload = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+
+    def __str__(self):
+        return f"{self.event_type} for {self.recipient}"

@@ -26,7 +26,7 @@ def test_editor_group_has_exactly_the_briefings_and_tag_permissions():
             ("taggit", "tag"),
         ]
         for action in ("view", "add", "change", "delete")
-    }
+    } | {("subscribers", "send_issue")}  # preview, test and send the email edition
     assert codenames == expected
 
 

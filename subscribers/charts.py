@@ -1,0 +1,95 @@
+"""Small server-rendered SVG charts for the admin (no JavaScript)."""
+
+from django.utils.html import format_html, format_html_join
+
+
+def bar_chart(rows, *, title, width=640, bar_height=22, label_width=260):
+    """Horizontal bars: rows are (label, value). Returns safe SVG markup."""
+    rows = list(rows)
+    if not rows:
+        return ""
+    biggest = max(value for _, value in rows) or 1
+    room = width - label_width - 60
+    height = bar_height * len(rows) + 10
+    bars = format_html_join(
+        "",
+        '<g transform="translate(0,{})"><text x="{}" y="15" text-anchor="end">{}</text>'
+        '<rect x="{}" y="3" width="{}" height="{}" fill="#1b4d3e"><title>{}: {}</title></rect>'
+        '<text x="{}" y="15">{}</text></g>',
+        (
+            (
+                i * bar_height,
+                label_width - 8,
+                label if len(label) <= 40 else label[:39] + "…",
+                label_width,
+                round(room * value / biggest),
+                bar_height - 6,
+                label,
+                value,
+                label_width + round(room * value / biggest) + 6,
+                value,
+            )
+            for i, (label, value) in enumerate(rows)
+        ),
+    )
+    return format_html(
+        '<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{}" width="{}" '
+        'height="{}" viewBox="0 0 {} {}" font-family="sans-serif" font-size="12">'
+        "<title>{}</title>{}</svg>",
+        title,
+        width,
+        height,
+        width,
+        height,
+        title,
+        bars,
+    )
+
+
+def line_chart(points, *, title, width=640, height=180):
+    """A cumulative line: points are (label, value) in order. Returns safe SVG markup."""
+    points = list(points)
+    if not points:
+        return ""
+    biggest = max(value for _, value in points) or 1
+    left, bottom, top = 40, height - 24, 10
+    step = (width - left - 10) / max(len(points) - 1, 1)
+    coords = [
+        (left + i * step, bottom - (bottom - top) * value / biggest)
+        for i, (_, value) in enumerate(points)
+    ]
+    path = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
+    labels = format_html_join(
+        "",
+        '<text x="{}" y="{}" text-anchor="middle">{}</text>',
+        (
+            (f"{coords[i][0]:.1f}", height - 6, points[i][0])
+            for i in range(0, len(points), max(len(points) // 6, 1))
+        ),
+    )
+    dots = format_html_join(
+        "",
+        '<circle cx="{}" cy="{}" r="3" fill="#1b4d3e"><title>{}: {}</title></circle>',
+        (
+            (f"{x:.1f}", f"{y:.1f}", label, value)
+            for (x, y), (label, value) in zip(coords, points, strict=True)
+        ),
+    )
+    return format_html(
+        '<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{}" width="{}" '
+        'height="{}" viewBox="0 0 {} {}" font-family="sans-serif" font-size="11">'
+        '<title>{}</title><text x="4" y="{}">{}</text><text x="4" y="{}">0</text>'
+        '<polyline fill="none" stroke="#1b4d3e" stroke-width="2" points="{}"/>{}{}</svg>',
+        title,
+        width,
+        height,
+        width,
+        height,
+        title,
+        top + 4,
+        biggest,
+        bottom,
+        path,
+        dots,
+        labels,
+    )

@@ -1,0 +1,563 @@
+"""Sending an issue to every active subscriber exactly once.
+
+How it stays exactly-once:
+- `queue_issue` creates one Delivery per (issue, subscriber); a unique constraint makes a second
+  press, or two editors at once, create nothing new.
+- Workers claim deliveries in batches (`SELECT ... FOR UPDATE SKIP LOCKED` on PostgreSQL, so
+  parallel workers never share a row), mark them "sending", then send them one by one in id
+  order over one SMTP connection, recording each as "sent" the moment the server accepts it.
+- A worker that dies leaves its unsent rows "sending"; after BRIEFING_SEND_CLAIM_TIMEOUT they
+  are claimed again. Only the one message that was on the wire can have been accepted without
+  being recorded: that row is flagged `possible_duplicate` so it can be listed.
+"""
+
+import logging
+import os
+import smtplib
+import socket
+import time
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import mailers
+from django.db import connection, transaction
+from django.db.models import F, Min, Q
+from django.utils import timezone
+
+from briefings.models import Issue
+
+from .emails import PreparedIssue
+from .models import Delivery, Subscriber
+
+logger = logging.getLogger(__name__)
+
+
+class NotPublished(ValueError):
+    pass
+
+
+@dataclass
+class SendReport:
+    sent: int = 0
+    failed: int = 0
+    retrying: int = 0
+    skipped: int = 0
+    stopped_by: str = ""  # why the run stopped early (e.g. the mail server is down)
+    errors: list = field(default_factory=list)
+
+
+def queue_issue(*, issue):
+    """Create a queued Delivery for every active subscriber who has none for this issue.
+
+    Returns how many were created. Calling it again only adds subscribers who joined since
+    (that is the one way to send an issue again), so a double press sends nothing twice.
+    """
+    if not Issue.objects.published().filter(pk=issue.pk).exists():
+        raise NotPublished(
+            "This issue is not published yet, so it cannot be sent to subscribers. "
+            "Publish it first (or send yourself a test)."
+        )
+    with transaction.atomic():
+        before = Delivery.objects.filter(issue=issue).count()
+        subscriber_ids = (
+            Subscriber.objects.active()
+            .exclude(deliveries__issue=issue)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        Delivery.objects.bulk_create(
+            (Delivery(issue=issue, subscriber_id=pk) for pk in subscriber_ids.iterator()),
+            batch_size=1000,
+            ignore_conflicts=True,
+        )
+        return Delivery.objects.filter(issue=issue).count() - before
+
+
+def count_new_recipients(*, issue):
+    return Subscriber.objects.active().exclude(deliveries__issue=issue).count()
+
+
+def start_sending(*, issue):
+    """Queue the issue and hand the work to background workers. Returns the number queued."""
+    created = queue_issue(issue=issue)
+    transaction.on_commit(lambda: enqueue_workers(issue_id=issue.pk))
+    return created
+
+
+def enqueue_workers(*, issue_id):
+    from .tasks import send_deliveries
+
+    for _ in range(settings.BRIEFING_SEND_WORKERS):
+        send_deliveries.enqueue(issue_id)
+
+
+def queue_due_issues():
+    """Start sending every public issue marked "send on publish" that has never been sent.
+
+    Run every minute (`manage.py send_issue --due` from cron, or the loop `make run` starts);
+    returns the issues started.
+    """
+    due = Issue.objects.published().filter(send_on_publish=True, deliveries__isnull=True)
+    started = []
+    for issue in due:
+        start_sending(issue=issue)
+        started.append(issue)
+    return started
+
+
+def resume_stalled():
+    """Enqueue workers for issues whose deliveries are waiting but that no worker is sending.
+
+    This catches a worker that died (its claims go stale) and retries that are now due.
+    """
+    now = timezone.now()
+    fresh = now - timedelta(seconds=settings.BRIEFING_SEND_CLAIM_TIMEOUT)
+    waiting = _claimable(now).values_list("issue_id", flat=True).distinct()
+    busy = Delivery.objects.filter(status=Delivery.Status.SENDING, claimed_at__gte=fresh)
+    issue_ids = set(waiting) - set(busy.values_list("issue_id", flat=True).distinct())
+    for issue_id in sorted(issue_ids):
+        enqueue_workers(issue_id=issue_id)
+    return sorted(issue_ids)
+
+
+def _claimable(now):
+    stale = now - timedelta(seconds=settings.BRIEFING_SEND_CLAIM_TIMEOUT)
+    return Delivery.objects.filter(
+        Q(status=Delivery.Status.QUEUED, next_attempt_at__isnull=True)
+        | Q(status=Delivery.Status.QUEUED, next_attempt_at__lte=now)
+        | Q(status=Delivery.Status.SENDING, claimed_at__lt=stale)
+    )
+
+
+def worker_name():
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+def claim_batch(*, issue=None, batch_size, worker):
+    """Mark up to batch_size deliveries as ours and return them (with subscribers)."""
+    now = timezone.now()
+    with transaction.atomic():
+        candidates = _claimable(now).order_by("pk")
+        if issue is not None:
+            candidates = candidates.filter(issue=issue)
+        if connection.features.has_select_for_update_skip_locked:
+            candidates = candidates.select_for_update(skip_locked=True, of=("self",))
+        rows = list(candidates.values_list("pk", "status", "claimed_by", "claimed_at")[:batch_size])
+        if not rows:
+            return []
+        ids = [pk for pk, *_ in rows]
+        # Rows left "sending" by a dead worker: in each of its batches the lowest id still
+        # "sending" is the one it was sending when it died (it sends in id order and records
+        # each result before starting the next).
+        in_flight = {}
+        for pk, status, claimed_by, claimed_at in rows:
+            if status == Delivery.Status.SENDING:
+                key = (claimed_by, claimed_at)
+                in_flight[key] = min(pk, in_flight.get(key, pk))
+        if in_flight:
+            Delivery.objects.filter(pk__in=in_flight.values()).update(possible_duplicate=True)
+        # The claimable condition is repeated in the UPDATE so that, where SKIP LOCKED is not
+        # available (SQLite), a row another worker took in the meantime is not taken again.
+        _claimable(now).filter(pk__in=ids).update(
+            status=Delivery.Status.SENDING,
+            claimed_at=now,
+            claimed_by=worker,
+            attempts=F("attempts") + 1,
+        )
+        return list(
+            Delivery.objects.filter(pk__in=ids, claimed_by=worker, claimed_at=now)
+            .select_related("subscriber")
+            .order_by("pk")
+        )
+
+
+def _backoff(attempts):
+    base = settings.BRIEFING_SEND_RETRY_SECONDS
+    return timezone.now() + timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), 3600))
+
+
+def _retry_later(delivery, error, *, count_attempt=True):
+    attempts = delivery.attempts if count_attempt else max(delivery.attempts - 1, 0)
+    if count_attempt and attempts >= settings.BRIEFING_SEND_MAX_ATTEMPTS:
+        _fail(delivery, error)
+        return "failed"
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=Delivery.Status.QUEUED,
+        attempts=attempts,
+        next_attempt_at=_backoff(attempts or 1),
+        last_error=str(error)[:2000],
+        claimed_by="",
+        claimed_at=None,
+    )
+    return "retrying"
+
+
+def _fail(delivery, error, *, bounce=False):
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=Delivery.Status.FAILED, last_error=str(error)[:2000]
+    )
+    if bounce:
+        Subscriber.objects.filter(pk=delivery.subscriber_id, status="active").update(
+            status=Subscriber.Status.BOUNCED
+        )
+
+
+def _release(deliveries, error):
+    """Put claimed but untried deliveries back in the queue, without using up an attempt."""
+    for delivery in deliveries:
+        _retry_later(delivery, error, count_attempt=False)
+
+
+def _record_refusal(delivery, error):
+    kind = _classify(error)
+    if kind == "temporary":
+        return _retry_later(delivery, error)
+    _fail(delivery, error, bounce=kind == "permanent-recipient")
+    return "failed"
+
+
+def _classify(error):
+    """Return "permanent-recipient", "permanent" or "temporary" for a send error."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        code = next(iter(error.recipients.values()), (450, b""))[0]
+        return "permanent-recipient" if 500 <= code < 600 else "temporary"
+    code = getattr(error, "smtp_code", None)
+    if isinstance(code, int) and 500 <= code < 600:
+        return "permanent"
+    try:
+        from anymail.exceptions import AnymailRecipientsRefused
+
+        if isinstance(error, AnymailRecipientsRefused):
+            return "permanent-recipient"
+    except ImportError:  # pragma: no cover
+        pass
+    return "temporary"
+
+
+class _Pacer:
+    """Keep to BRIEFING_SEND_PER_MINUTE messages a minute (per worker); 0 means no limit."""
+
+    def __init__(self):
+        rate = settings.BRIEFING_SEND_PER_MINUTE
+        self.interval = 60 / rate if rate else 0
+        self.next_at = time.monotonic()
+
+    def wait(self):
+        if not self.interval:
+            return
+        now = time.monotonic()
+        if now < self.next_at:
+            time.sleep(self.next_at - now)
+        self.next_at = max(now, self.next_at) + self.interval
+
+
+class _StatusCheck:
+    """Which of a batch's subscribers are still active, at most BRIEFING_SEND_RECHECK_SECONDS old.
+
+    One query refreshes the answer for the rest of the batch, so a reader who unsubscribes
+    mid-send is honoured within that window without a query per message.
+    """
+
+    def __init__(self, batch):
+        self.batch = batch
+        self.max_age = settings.BRIEFING_SEND_RECHECK_SECONDS
+        self.checked_at = None
+        self.active = set()
+
+    def is_active(self, subscriber_id, index):
+        now = time.monotonic()
+        if self.checked_at is None or now - self.checked_at >= self.max_age:
+            remaining = [d.subscriber_id for d in self.batch[index:]]
+            self.active = set(
+                Subscriber.objects.active().filter(pk__in=remaining).values_list("pk", flat=True)
+            )
+            self.checked_at = now
+        return subscriber_id in self.active
+
+
+class _Heartbeat:
+    """Keep a slow batch's claim fresh, so no other worker takes it while this one lives."""
+
+    def __init__(self, batch):
+        self.batch = batch
+        self.every = settings.BRIEFING_SEND_CLAIM_TIMEOUT / 4
+        self.last = time.monotonic()
+
+    def beat(self, index):
+        now = time.monotonic()
+        if now - self.last < self.every:
+            return
+        self.last = now
+        claimed_at = timezone.now()
+        remaining = [d.pk for d in self.batch[index:]]
+        Delivery.objects.filter(
+            pk__in=remaining, status=Delivery.Status.SENDING, claimed_by=self.batch[0].claimed_by
+        ).update(claimed_at=claimed_at)
+
+
+def send_batch(*, batch, prepared, pacer=None, on_result=None):
+    """Send a claimed batch over one connection. Returns a SendReport."""
+    report = SendReport()
+    pacer = pacer or _Pacer()
+    if not batch:
+        return report
+    conn = mailers.default
+    try:
+        conn.open()
+    except Exception as error:  # noqa: BLE001 - any failure to connect is temporary
+        _release(batch, error)
+        report.retrying += len(batch)
+        report.stopped_by = f"Could not connect to the mail server: {error}"
+        return report
+    with conn:  # already open: one connection for the whole batch, closed at the end
+        statuses = _StatusCheck(batch)
+        heartbeat = _Heartbeat(batch)
+        for index, delivery in enumerate(batch):
+            subscriber = delivery.subscriber
+            # Re-checked just before sending, not at claim time: a reader may have
+            # unsubscribed (or bounced) since the batch was claimed.
+            if not statuses.is_active(subscriber.pk, index):
+                Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.SKIPPED)
+                report.skipped += 1
+                _notify(on_result, "skipped")
+                continue
+            pacer.wait()
+            heartbeat.beat(index)
+            message = prepared[delivery.issue_id].message(
+                to=subscriber.email, subscriber=subscriber, delivery_id=delivery.pk
+            )
+            try:
+                conn.send_messages([message])
+            except (smtplib.SMTPRecipientsRefused, smtplib.SMTPResponseException) as error:
+                outcome = _record_refusal(delivery, error)
+                setattr(report, outcome, getattr(report, outcome) + 1)
+                report.errors.append((subscriber.email, str(error)))
+                _notify(on_result, outcome)
+                continue
+            except OSError as error:
+                # The connection is gone (SMTPServerDisconnected is an OSError too): this one
+                # may or may not have arrived; retry it and give the rest back untried.
+                _retry_later(delivery, error)
+                _release(batch[index + 1 :], error)
+                report.retrying += len(batch) - index
+                report.stopped_by = f"Lost the connection to the mail server: {error}"
+                return report
+            except Exception as error:  # noqa: BLE001 - an ESP's API error, classified
+                outcome = _record_refusal(delivery, error)
+                setattr(report, outcome, getattr(report, outcome) + 1)
+                report.errors.append((subscriber.email, str(error)))
+                _notify(on_result, outcome)
+                continue
+            Delivery.objects.filter(pk=delivery.pk).update(
+                status=Delivery.Status.SENT,
+                sent_at=timezone.now(),
+                message_id=message.extra_headers["Message-ID"],
+                last_error="",
+            )
+            report.sent += 1
+            _notify(on_result, "sent")
+    return report
+
+
+def _notify(callback, outcome):
+    if callback is not None:
+        callback(outcome)
+
+
+class _PreparedIssues(dict):
+    """Render each issue once per worker run, on first use."""
+
+    def __missing__(self, issue_id):
+        issue = Issue.objects.with_articles().get(pk=issue_id)
+        self[issue_id] = PreparedIssue(issue)
+        return self[issue_id]
+
+
+def send_pending(*, issue=None, batch_size=None, worker=None, max_batches=None, on_result=None):
+    """Claim and send batches until nothing is left to claim (or the server is down)."""
+    batch_size = batch_size or settings.BRIEFING_SEND_BATCH_SIZE
+    if settings.BRIEFING_SEND_PER_MINUTE:
+        # A batch should take about a minute at most, well inside the claim timeout.
+        batch_size = max(1, min(batch_size, settings.BRIEFING_SEND_PER_MINUTE))
+    worker = worker or worker_name()
+    with _fast_commits():
+        return _send_pending(
+            issue=issue,
+            batch_size=batch_size,
+            worker=worker,
+            max_batches=max_batches,
+            on_result=on_result,
+        )
+
+
+@contextmanager
+def _fast_commits():
+    """On PostgreSQL, don't wait for the disk on each "sent" mark (synchronous_commit off).
+
+    Waiting for the WAL flush costs ~4 ms a message here, more than everything else together.
+    Without it a worker crash loses nothing (PostgreSQL still has the commit); only a crash of
+    PostgreSQL itself can lose the last fraction of a second of marks, and those readers would
+    get the issue twice. BRIEFING_SEND_SYNCHRONOUS_COMMIT=true keeps every mark durable.
+    """
+    if connection.vendor != "postgresql" or settings.BRIEFING_SEND_SYNCHRONOUS_COMMIT:
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO off")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET synchronous_commit")
+
+
+def _send_pending(*, issue, batch_size, worker, max_batches, on_result):
+    prepared = _PreparedIssues()
+    pacer = _Pacer()
+    total = SendReport()
+    batches = 0
+    while max_batches is None or batches < max_batches:
+        batch = claim_batch(issue=issue, batch_size=batch_size, worker=worker)
+        if not batch:
+            break
+        batches += 1
+        report = send_batch(batch=batch, prepared=prepared, pacer=pacer, on_result=on_result)
+        for name in ("sent", "failed", "retrying", "skipped"):
+            setattr(total, name, getattr(total, name) + getattr(report, name))
+        total.errors += report.errors
+        if report.stopped_by:
+            total.stopped_by = report.stopped_by
+            logger.warning("Sending stopped: %s", report.stopped_by)
+            break
+    return total
+
+
+def next_retry_at(*, issue):
+    return Delivery.objects.filter(issue=issue, status=Delivery.Status.QUEUED).aggregate(
+        at=Min("next_attempt_at")
+    )["at"]
+
+
+def possible_duplicates(*, issue):
+    return Delivery.objects.filter(issue=issue, possible_duplicate=True).select_related(
+        "subscriber"
+    )
+
+
+def send_test(*, issue, addresses):
+    """Send the non-personal copy of any issue (drafts too) to a few addresses."""
+    issue = Issue.objects.with_articles().get(pk=issue.pk)
+    prepared = PreparedIssue(issue, personal=False, subject_prefix="[Test] ")
+    messages = [prepared.message(to=address) for address in addresses]
+    with mailers.default as conn:
+        return conn.send_messages(messages)
+
+
+def record_mail_event(*, esp_name, event_id, event_type, recipient, payload):
+    """Apply a provider's bounce or complaint report once, however often it is posted.
+
+    Returns True if this call changed anything. Other events (delivered, opened, ...) are
+    ignored: we count clicks ourselves.
+    """
+    import hashlib
+    import json
+
+    from .models import MailEvent
+
+    new_status = {
+        "bounced": Subscriber.Status.BOUNCED,
+        "complained": Subscriber.Status.COMPLAINED,
+    }.get(event_type)
+    if new_status is None or not recipient:
+        return False
+    if not event_id:
+        # Some providers give no id; the payload itself identifies a retried post.
+        event_id = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+    with transaction.atomic():
+        _, created = MailEvent.objects.get_or_create(
+            event_id=f"{esp_name}:{event_id}"[:255],
+            defaults={"event_type": event_type, "recipient": recipient, "payload": payload},
+        )
+        if not created:
+            return False
+        # A complaint outranks a bounce; an unsubscribed reader stays unsubscribed.
+        changeable = [Subscriber.Status.ACTIVE, Subscriber.Status.PENDING]
+        if new_status == Subscriber.Status.COMPLAINED:
+            changeable.append(Subscriber.Status.BOUNCED)
+        changed = Subscriber.objects.filter(email__iexact=recipient, status__in=changeable).update(
+            status=new_status, updated_at=timezone.now()
+        )
+    return bool(changed)
+
+
+def issue_stats(*, issue):
+    """What happened to an issue's email: delivery counts, clickers, clicks per article/link."""
+    from django.db.models import Count
+
+    from briefings.models import Article
+
+    from .models import Click
+
+    deliveries = Delivery.objects.filter(issue=issue)
+    by_status = dict(deliveries.values_list("status").annotate(n=Count("pk")).order_by())
+    clicks = Click.objects.filter(delivery__issue=issue)
+    articles = (
+        Article.objects.filter(issue=issue)
+        .annotate(
+            click_count=Count("clicks", filter=Q(clicks__delivery__issue=issue)),
+            clickers=Count(
+                "clicks__delivery", filter=Q(clicks__delivery__issue=issue), distinct=True
+            ),
+        )
+        .select_related("section")
+        .order_by("-click_count", "order", "pk")
+    )
+    links = (
+        clicks.values("url")
+        .annotate(click_count=Count("pk"), clickers=Count("delivery", distinct=True))
+        .order_by("-click_count", "url")
+    )
+    return {
+        "recipients": sum(by_status.values()),
+        "sent": by_status.get(Delivery.Status.SENT, 0),
+        "failed": by_status.get(Delivery.Status.FAILED, 0),
+        "waiting": by_status.get(Delivery.Status.QUEUED, 0)
+        + by_status.get(Delivery.Status.SENDING, 0),
+        "skipped": by_status.get(Delivery.Status.SKIPPED, 0),
+        "bounced": deliveries.filter(subscriber__status=Subscriber.Status.BOUNCED).count(),
+        "complained": deliveries.filter(subscriber__status=Subscriber.Status.COMPLAINED).count(),
+        "unique_clickers": clicks.values("delivery").distinct().count(),
+        "clicks": clicks.count(),
+        "articles": list(articles),
+        "links": list(links),
+        "possible_duplicates": list(possible_duplicates(issue=issue)),
+    }
+
+
+def subscriber_growth(*, weeks=26):
+    """(week starting, subscribers confirmed by the end of that week), oldest first."""
+    from django.db.models import Count
+    from django.db.models.functions import TruncWeek
+
+    start = timezone.now() - timedelta(weeks=weeks)
+    confirmed = Subscriber.objects.filter(confirmed_at__isnull=False)
+    before = confirmed.filter(confirmed_at__lt=start).count()
+    per_week = dict(
+        confirmed.filter(confirmed_at__gte=start)
+        .annotate(week=TruncWeek("confirmed_at"))
+        .values_list("week")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    points, total = [], before
+    local_start = timezone.localtime(start).date()
+    first = local_start - timedelta(days=local_start.weekday())
+    counts = {w.date() if hasattr(w, "date") else w: n for w, n in per_week.items()}
+    for i in range(weeks + 1):
+        day = first + timedelta(weeks=i)
+        total += counts.get(day, 0)
+        points.append((day, total))
+    return points

@@ -1,0 +1,190 @@
+import pytest
+from django.contrib.auth.models import Permission, User
+from django.test import Client
+from django.urls import reverse
+
+from subscribers.emails import make_click_token
+from subscribers.models import Click, Delivery
+from tests.factories import ArticleFactory, IssueFactory, SubscriberFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def editor():
+    user = User.objects.create_user("editor", "editor@example.org", "x", is_staff=True)
+    user.user_permissions.add(
+        Permission.objects.get(codename="send_issue"),
+        Permission.objects.get(codename="view_subscriber"),
+    )
+    return user
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+def url(name, issue):
+    return reverse(f"admin:issue-email-{name}", kwargs={"issue_id": issue.pk})
+
+
+def test_editor_previews_a_draft_as_html_and_text(editor_client):
+    issue = IssueFactory(draft=True)
+    ArticleFactory(issue=issue, title="Halls that hold a village together")
+
+    page = editor_client.get(url("preview", issue))
+    html = editor_client.get(url("preview-html", issue))
+
+    assert page.status_code == 200
+    assert "Halls that hold a village together" in page.content.decode()  # the text part
+    assert "This issue is a draft" in page.content.decode()
+    assert "<table" in html.content.decode()
+    assert "Halls that hold a village together" in html.content.decode()
+
+
+def test_staff_without_the_permission_cannot_use_the_tools(client):
+    user = User.objects.create_user("writer", "w@example.org", "x", is_staff=True)
+    client.force_login(user)
+    issue = IssueFactory()
+
+    for name in ("preview", "test", "send", "stats"):
+        assert client.get(url(name, issue)).status_code == 403
+
+
+def test_anonymous_visitor_is_sent_to_the_login_page(client):
+    response = client.get(url("preview", IssueFactory()))
+
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_send_a_test_to_myself_and_colleagues(editor_client, smtp_server):
+    issue = IssueFactory(draft=True)
+
+    response = editor_client.post(
+        url("test", issue), {"extra": "a@example.org, b@example.org\nc@example.org"}
+    )
+
+    assert response.status_code == 302
+    received = sorted(rcpt for _, rcpts in smtp_server.envelopes for rcpt in rcpts)
+    assert received == ["a@example.org", "b@example.org", "c@example.org", "editor@example.org"]
+    assert not Delivery.objects.exists()
+
+
+def test_test_send_refuses_more_than_five_extra_addresses(editor_client, smtp_server):
+    extra = " ".join(f"p{n}@example.org" for n in range(6))
+
+    response = editor_client.post(url("test", IssueFactory()), {"extra": extra})
+
+    assert response.status_code == 200
+    assert "at most 5 extra addresses" in response.content.decode()
+    assert smtp_server.messages == []
+
+
+def test_send_confirmation_shows_count_and_sends_once(editor_client, smtp_server):
+    issue = IssueFactory()
+    SubscriberFactory.create_batch(3)
+
+    confirm = editor_client.get(url("send", issue))
+    first = editor_client.post(url("send", issue))
+    second = editor_client.post(url("send", issue))
+
+    assert "3 subscribers" in confirm.content.decode()
+    assert first.status_code == second.status_code == 302
+    assert Delivery.objects.filter(issue=issue, status="sent").count() == 3
+    assert len(smtp_server.messages) == 3  # the second press sent nothing
+
+
+def test_draft_cannot_be_sent_from_the_admin(editor_client):
+    issue = IssueFactory(draft=True)
+    SubscriberFactory()
+
+    page = editor_client.get(url("send", issue))
+    editor_client.post(url("send", issue))
+
+    assert "not published yet" in page.content.decode()
+    assert not Delivery.objects.exists()
+
+
+def test_send_form_needs_the_csrf_token(editor):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(editor)
+    SubscriberFactory()
+
+    response = client.post(url("send", IssueFactory()))
+
+    assert response.status_code == 403
+    assert not Delivery.objects.exists()
+
+
+def test_stats_count_deliveries_clickers_and_clicks_per_article(editor_client):
+    issue = IssueFactory()
+    popular = ArticleFactory(issue=issue, title="Popular piece")
+    ArticleFactory(issue=issue, title="Quiet piece")
+    deliveries = [
+        Delivery.objects.create(issue=issue, subscriber=SubscriberFactory(), status="sent")
+        for _ in range(3)
+    ]
+    Delivery.objects.create(
+        issue=issue, subscriber=SubscriberFactory(status="bounced"), status="failed"
+    )
+    for delivery in deliveries[:2]:
+        editor_client.get(
+            reverse("subscribers:click", args=[make_click_token(delivery.pk, f"a{popular.pk}")])
+        )
+    editor_client.get(reverse("subscribers:click", args=[make_click_token(deliveries[0].pk, "i")]))
+
+    response = editor_client.get(url("stats", issue))
+
+    stats = response.context["stats"]
+    assert (stats["recipients"], stats["sent"], stats["failed"], stats["bounced"]) == (4, 3, 1, 1)
+    assert stats["unique_clickers"] == 2 and stats["clicks"] == 3
+    assert [(a.title, a.click_count, a.clickers) for a in stats["articles"]] == [
+        ("Popular piece", 2, 2),
+        ("Quiet piece", 0, 0),
+    ]
+    assert Click.objects.count() == 3
+    assert "<svg" in response.content.decode() and "Clicks per article" in response.content.decode()
+
+
+def test_subscriber_growth_chart_is_an_svg_for_staff(editor_client):
+    SubscriberFactory.create_batch(3)
+
+    response = editor_client.get(reverse("admin:subscriber-growth-svg"))
+
+    assert response["Content-Type"] == "image/svg+xml"
+    assert response.content.startswith(b"<svg") and b"polyline" in response.content
+
+
+def test_delivery_list_filters_by_status_and_shows_possible_duplicates(client):
+    admin_user = User.objects.create_superuser("boss", "boss@example.org", "x")
+    client.force_login(admin_user)
+    issue = IssueFactory()
+    Delivery.objects.create(issue=issue, subscriber=SubscriberFactory(email="twice@example.org"),
+                            status="sent", possible_duplicate=True)  # fmt: skip
+    Delivery.objects.create(issue=issue, subscriber=SubscriberFactory(email="once@example.org"),
+                            status="sent")  # fmt: skip
+
+    page = client.get(
+        reverse("admin:subscribers_delivery_changelist"), {"possible_duplicate__exact": "1"}
+    )
+
+    assert page.status_code == 200
+    content = page.content.decode()
+    assert "twice@example.org" in content and "once@example.org" not in content
+
+
+def test_issue_page_tools_partial_links_every_tool(rf, editor):
+    from django.template.loader import render_to_string
+
+    issue = IssueFactory()
+    request = rf.get("/")
+    request.user = editor
+
+    html = render_to_string(
+        "admin/briefings/issue/_email_tools.html", {"original": issue}, request=request
+    )
+
+    for name in ("preview", "test", "send", "stats"):
+        assert url(name, issue) in html

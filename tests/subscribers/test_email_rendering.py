@@ -1,0 +1,199 @@
+import email
+import email.policy
+import re
+
+import pytest
+from django.core import signing
+from django.urls import reverse
+
+from subscribers import tokens
+from subscribers.emails import PreparedIssue, build_issue_message, read_click_token
+from subscribers.models import Delivery
+from tests.factories import ArticleFactory, IssueFactory, SectionFactory, SubscriberFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def twelve_article_issue(**kwargs):
+    issue = IssueFactory(
+        title="Winter pressures",
+        leader=(
+            "<p>Community anchors are carrying more than their share this winter – read "
+            '<a href="https://www.gov.scot/publications/report/">the report</a> and '
+            '<a href="/about/">about us</a>.</p>'
+        ),
+        **kwargs,
+    )
+    sections = [SectionFactory(name=n, order=i) for i, n in enumerate(["On the ground", "Policy"])]
+    for n in range(12):
+        ArticleFactory(
+            issue=issue,
+            section=sections[n % 2],
+            title=f"Halls that hold a village together {n}",
+            teaser=" ".join(["A village hall committee in Angus has turned a draughty hub."] * 10),
+            source_url=f"https://example.org/report-{n}" if n % 3 == 0 else "",
+            source_label="Read the full report" if n % 3 == 0 else "",
+            order=n,
+        )
+    return issue
+
+
+def personal_links(body, *, site="https?://[^/]+"):
+    """{"unsubscribe": {subscriber ids}, "preferences": {...}} from the links in a body.
+
+    The tokens are timestamped, so they are compared by whom they name, not as strings.
+    """
+    found = {"unsubscribe": set(), "preferences": set()}
+    for kind in found:
+        path = reverse(f"subscribers:{kind}", kwargs={"token": "TOKEN"})
+        before, after = path.split("TOKEN")
+        pattern = rf"{site}{re.escape(before)}([^/\s\"<>]+){re.escape(after)}"
+        found[kind] = {tokens.read_manage_token(t) for t in re.findall(pattern, body)}
+    return found
+
+
+def parse(message):
+    return email.message_from_bytes(message.message().as_bytes(), policy=email.policy.default)
+
+
+def parts(parsed):
+    text = parsed.get_body(preferencelist=("plain",)).get_content()
+    html = parsed.get_body(preferencelist=("html",)).get_content()
+    return text, html
+
+
+def test_subscriber_copy_has_headers_personal_links_and_both_parts(settings):
+    settings.SITE_URL = "https://briefing.example.org"
+    settings.BRIEFING_REPLY_TO = "editor@example.org"
+    settings.DEFAULT_FROM_EMAIL = "SCA Briefing <briefing@example.org>"
+    issue = twelve_article_issue()
+    subscriber = SubscriberFactory(email="morag@example.org")
+    delivery = Delivery.objects.create(issue=issue, subscriber=subscriber)
+    prepared = PreparedIssue(issue)
+
+    parsed = parse(
+        prepared.message(to=subscriber.email, subscriber=subscriber, delivery_id=delivery.pk)
+    )
+
+    assert parsed["Subject"] == f"SCA Briefing – {issue.date:%-d %B %Y}"
+    assert parsed["To"] == "morag@example.org"
+    assert parsed["From"] == "SCA Briefing <briefing@example.org>"
+    assert parsed["Reply-To"] == "editor@example.org"
+    assert personal_links(parsed["List-Unsubscribe"])["unsubscribe"] == {subscriber.pk}
+    assert parsed["List-Unsubscribe"].startswith("<https://briefing.example.org/unsubscribe/")
+    assert parsed["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert parsed["List-Id"] == "SCA Briefing <briefing.briefing.example.org>"
+    assert parsed["Message-ID"].endswith("@briefing.example.org>")
+    assert parsed["X-SCA-Delivery"] == str(delivery.pk)
+    text, html = parts(parsed)
+    for body in (text, html):
+        assert "Community anchors are carrying more than their share" in body
+        assert personal_links(body) == {
+            "unsubscribe": {subscriber.pk},
+            "preferences": {subscriber.pk},
+        }
+        assert "1 Example Street" in body
+        assert "@@" not in body
+    assert html.count("Read more") == 12
+    assert text.count("Read more: ") == 12
+    assert "Halls that hold a village together 11" in text
+    assert "Read the full report: https://briefing.example.org/r/" in text
+    assert "== ON THE GROUND ==" in text
+    assert "<table" in html and 'style="' in html  # table layout, CSS inlined
+    assert "<style" not in html.split("<body", 1)[1]
+    # Every web link goes through our signed redirect, for this delivery.
+    links = re.findall(r'href="([^"]+)"', html)
+    tracked = [link for link in links if "/r/" in link]
+    assert len(tracked) >= 12 * 2 + 2
+    for link in links:
+        assert link.startswith("https://briefing.example.org/"), link
+    for link in tracked:
+        token = link.split("/r/", 1)[1].rstrip("/")
+        assert read_click_token(token)[0] == delivery.pk
+
+
+def test_each_reader_gets_their_own_links_from_one_rendering():
+    issue = twelve_article_issue()
+    first, second = SubscriberFactory.create_batch(2)
+    prepared = PreparedIssue(issue)
+    d1 = Delivery.objects.create(issue=issue, subscriber=first)
+    d2 = Delivery.objects.create(issue=issue, subscriber=second)
+
+    text1, html1 = parts(
+        parse(prepared.message(to=first.email, subscriber=first, delivery_id=d1.pk))
+    )
+    text2, html2 = parts(
+        parse(prepared.message(to=second.email, subscriber=second, delivery_id=d2.pk))
+    )
+
+    assert personal_links(html1)["unsubscribe"] == {first.pk}
+    assert personal_links(html2)["unsubscribe"] == {second.pk}
+    assert personal_links(text2)["preferences"] == {second.pk}
+    tokens1 = set(re.findall(r"/r/([^/\s\"]+)/", html1))
+    tokens2 = set(re.findall(r"/r/([^/\s\"]+)/", html2))
+    assert tokens1 and tokens2 and not tokens1 & tokens2
+
+
+def test_twelve_article_email_is_under_gmail_clipping_limit():
+    issue = twelve_article_issue()
+    subscriber = SubscriberFactory()
+    delivery = Delivery.objects.create(issue=issue, subscriber=subscriber)
+    message = PreparedIssue(issue).message(
+        to=subscriber.email, subscriber=subscriber, delivery_id=delivery.pk
+    )
+
+    html = message.alternatives[0].content
+
+    assert 10_000 < len(html.encode()) < 102 * 1024
+
+
+def test_copy_for_a_non_subscriber_invites_them_and_has_no_personal_links(settings):
+    settings.SITE_URL = "https://briefing.example.org"
+    issue = twelve_article_issue()
+
+    parsed = parse(build_issue_message(issue, to="friend@example.com"))
+
+    text, html = parts(parsed)
+    assert "Subscribe to get it every fortnight" in text
+    assert "Subscribe to get it every fortnight" in html
+    assert "Unsubscribe" not in html and "/r/" not in html and "@@" not in html
+    assert "List-Unsubscribe" not in parsed
+    assert f"https://briefing.example.org{issue.articles.first().get_absolute_url()}" in html
+
+
+def test_editor_subject_line_is_used():
+    issue = IssueFactory(email_subject="Halls, heat and hope")
+
+    assert build_issue_message(issue, to="a@example.org").subject == "Halls, heat and hope"
+
+
+def test_images_in_the_leader_are_absolute_with_alt_text(settings):
+    settings.SITE_URL = "https://briefing.example.org"
+    issue = IssueFactory(leader='<p><img src="/media/uploads/hall.jpg" alt="The hall"></p>')
+
+    _, html = parts(parse(build_issue_message(issue, to="a@example.org")))
+
+    assert 'src="https://briefing.example.org/media/uploads/hall.jpg"' in html
+    assert 'alt="The hall"' in html
+
+
+def test_tampered_click_token_is_rejected():
+    token = signing.Signer(salt="subscribers.click").sign("1.a2")
+
+    with pytest.raises(signing.BadSignature):
+        read_click_token(token.replace("1.a2", "1.a3"))
+
+
+def test_subscriber_copy_outside_a_send_has_personal_links_but_no_tracking(settings):
+    settings.SITE_URL = "https://briefing.example.org"
+    issue = twelve_article_issue()
+    subscriber = SubscriberFactory()
+
+    parsed = parse(build_issue_message(issue, to=subscriber.email, subscriber=subscriber))
+
+    text, html = parts(parsed)
+    assert personal_links(html)["unsubscribe"] == {subscriber.pk}
+    assert personal_links(text)["preferences"] == {subscriber.pk}
+    assert "/r/" not in html
+    assert personal_links(parsed["List-Unsubscribe"])["unsubscribe"] == {subscriber.pk}
+    assert "X-SCA-Delivery" not in parsed

@@ -1,0 +1,384 @@
+import asyncio
+import threading
+from collections import Counter
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from subscribers import sending
+from subscribers.models import Delivery, Subscriber
+from tests.factories import ArticleFactory, IssueFactory, SubscriberFactory
+
+
+def make_issue(articles=3, **kwargs):
+    issue = IssueFactory(**kwargs)
+    ArticleFactory.create_batch(articles, issue=issue)
+    return issue
+
+
+def addresses(smtp_server):
+    return Counter(rcpt for _, rcpts in smtp_server.envelopes for rcpt in rcpts)
+
+
+@pytest.mark.django_db
+def test_queue_creates_one_delivery_per_active_subscriber():
+    issue = make_issue()
+    SubscriberFactory.create_batch(3)
+    SubscriberFactory(status=Subscriber.Status.PENDING)
+    SubscriberFactory(status=Subscriber.Status.UNSUBSCRIBED)
+
+    assert sending.queue_issue(issue=issue) == 3
+    assert Delivery.objects.filter(issue=issue, status="queued").count() == 3
+
+
+@pytest.mark.django_db
+def test_pressing_send_twice_creates_nothing_new_but_new_subscribers_get_it():
+    issue = make_issue()
+    SubscriberFactory.create_batch(3)
+    sending.queue_issue(issue=issue)
+
+    assert sending.queue_issue(issue=issue) == 0
+    SubscriberFactory()
+    assert sending.count_new_recipients(issue=issue) == 1
+    assert sending.queue_issue(issue=issue) == 1
+    assert Delivery.objects.filter(issue=issue).count() == 4
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("traits", [{"draft": True}, {"scheduled": True}])
+def test_draft_or_scheduled_issue_cannot_be_sent(traits):
+    issue = make_issue(**traits)
+    SubscriberFactory()
+
+    with pytest.raises(sending.NotPublished, match="not published yet"):
+        sending.queue_issue(issue=issue)
+    assert not Delivery.objects.exists()
+
+
+@pytest.mark.django_db
+def test_send_delivers_one_message_per_subscriber_and_marks_them_sent(smtp_server):
+    issue = make_issue()
+    subscribers = SubscriberFactory.create_batch(5)
+    sending.queue_issue(issue=issue)
+
+    report = sending.send_pending(batch_size=2)
+
+    assert report.sent == 5
+    assert addresses(smtp_server) == Counter({s.email: 1 for s in subscribers})
+    assert set(Delivery.objects.values_list("status", flat=True)) == {"sent"}
+    delivery = Delivery.objects.get(subscriber=subscribers[0])
+    message = smtp_server.to(subscribers[0].email)[0]
+    assert message["X-SCA-Delivery"] == str(delivery.pk)
+    assert message["Message-ID"] == delivery.message_id
+    assert sending.send_pending().sent == 0  # nothing twice
+
+
+@pytest.mark.django_db
+def test_permanent_refusal_fails_delivery_and_bounces_subscriber(smtp_server):
+    issue = make_issue()
+    good = SubscriberFactory(email="good@example.org")
+    bad = SubscriberFactory(email="gone@example.org")
+    smtp_server.refuse["gone@example.org"] = (550, "No such user")
+    sending.queue_issue(issue=issue)
+
+    report = sending.send_pending()
+
+    assert (report.sent, report.failed) == (1, 1)
+    assert Delivery.objects.get(subscriber=bad).status == "failed"
+    assert "No such user" in Delivery.objects.get(subscriber=bad).last_error
+    bad.refresh_from_db()
+    assert bad.status == Subscriber.Status.BOUNCED
+    assert addresses(smtp_server) == Counter({good.email: 1})
+
+
+@pytest.mark.django_db
+def test_temporary_refusal_is_retried_later_not_failed(smtp_server, settings):
+    issue = make_issue()
+    busy = SubscriberFactory(email="busy@example.org")
+    smtp_server.refuse["busy@example.org"] = (451, "Try again later")
+    sending.queue_issue(issue=issue)
+
+    report = sending.send_pending()
+
+    delivery = Delivery.objects.get(subscriber=busy)
+    assert report.retrying == 1
+    assert delivery.status == "queued" and delivery.next_attempt_at is not None
+    busy.refresh_from_db()
+    assert busy.status == Subscriber.Status.ACTIVE
+    # Once it is due and the server accepts, it goes.
+    del smtp_server.refuse["busy@example.org"]
+    Delivery.objects.update(next_attempt_at=None)
+    assert sending.send_pending().sent == 1
+    assert addresses(smtp_server) == Counter({busy.email: 1})
+
+
+@pytest.mark.django_db
+def test_smtp_down_then_up_sends_everyone_once(smtp_server, settings):
+    issue = make_issue()
+    subscribers = SubscriberFactory.create_batch(4)
+    sending.queue_issue(issue=issue)
+    real = settings.MAILERS
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": 9, "timeout": 2},  # nothing listens
+        }
+    }
+
+    report = sending.send_pending()
+
+    assert report.sent == 0 and "Could not connect" in report.stopped_by
+    assert set(Delivery.objects.values_list("status", flat=True)) == {"queued"}
+    assert all(d.next_attempt_at for d in Delivery.objects.all())
+    assert set(Delivery.objects.values_list("attempts", flat=True)) == {0}
+    settings.MAILERS = real
+    assert sending.send_pending().sent == 0  # not due yet
+    Delivery.objects.update(next_attempt_at=None)
+    assert sending.send_pending().sent == 4
+    assert addresses(smtp_server) == Counter({s.email: 1 for s in subscribers})
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reader_who_unsubscribes_during_a_send_is_not_sent_to(smtp_server, settings):
+    settings.BRIEFING_SEND_RECHECK_SECONDS = 0  # check before every message
+    issue = make_issue()
+    subscribers = SubscriberFactory.create_batch(6)
+    leaving = subscribers[4]
+    sending.queue_issue(issue=issue)
+    original = smtp_server.handle_DATA
+
+    async def handle_data(server, session, envelope):
+        result = await original(server, session, envelope)
+        if len(smtp_server.messages) == 2:
+            # The reader clicks "unsubscribe" while the batch is being sent.
+            await asyncio.to_thread(
+                lambda: Subscriber.objects.filter(pk=leaving.pk).update(status="unsubscribed")
+            )
+        return result
+
+    smtp_server.handle_DATA = handle_data
+
+    report = sending.send_pending(batch_size=10)
+
+    assert report.sent == 5 and report.skipped == 1
+    assert leaving.email not in addresses(smtp_server)
+    assert Delivery.objects.get(subscriber=leaving).status == "skipped"
+
+
+@pytest.mark.django_db
+def test_throttle_spaces_messages(smtp_server, settings):
+    import time
+
+    settings.BRIEFING_SEND_PER_MINUTE = 600  # one every 0.1 s
+    issue = make_issue()
+    SubscriberFactory.create_batch(4)
+    sending.queue_issue(issue=issue)
+
+    started = time.monotonic()
+    assert sending.send_pending().sent == 4
+    assert time.monotonic() - started >= 0.3
+
+
+@pytest.mark.django_db
+def test_send_loop_queries_are_constant_per_batch(smtp_server, django_assert_num_queries, settings):
+    settings.BRIEFING_SEND_RECHECK_SECONDS = 60
+    issue = make_issue(articles=12)
+    SubscriberFactory.create_batch(10)
+    sending.queue_issue(issue=issue)
+    prepared = sending._PreparedIssues()
+    prepared[issue.pk]  # rendered once per run, outside the loop
+
+    # Claiming a batch: the same few queries whatever its size (savepoint, select, update,
+    # select, release) ...
+    with django_assert_num_queries(5):
+        batch = sending.claim_batch(batch_size=4, worker="w1")
+    # ... and sending it: one status check for the batch and one "sent" update per message,
+    # nothing else (no per-message article, issue or subscriber queries).
+    with django_assert_num_queries(1 + 4):
+        sending.send_batch(batch=batch, prepared=prepared)
+    with django_assert_num_queries(5):
+        batch = sending.claim_batch(batch_size=6, worker="w1")
+    with django_assert_num_queries(1 + 6):
+        sending.send_batch(batch=batch, prepared=prepared)
+    assert len(smtp_server.messages) == 10
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_at_once_never_send_a_delivery_twice(smtp_server):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's in-memory test database cannot take two writers at once")
+    issue = make_issue()
+    subscribers = SubscriberFactory.create_batch(60)
+    sending.queue_issue(issue=issue)
+    reports = []
+    barrier = threading.Barrier(2)
+
+    def work(name):
+        try:
+            barrier.wait()
+            reports.append(sending.send_pending(batch_size=5, worker=name))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work, args=(f"w{n}",)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sum(r.sent for r in reports) == 60
+    assert addresses(smtp_server) == Counter({s.email: 1 for s in subscribers})
+    assert all(r.sent for r in reports)  # SKIP LOCKED let both work at once
+    assert Delivery.objects.filter(attempts=1, status="sent").count() == 60
+
+
+@pytest.mark.django_db
+def test_send_test_goes_to_the_editor_for_a_draft(smtp_server):
+    issue = make_issue(draft=True)
+
+    sending.send_test(issue=issue, addresses=["editor@example.org", "colleague@example.org"])
+
+    assert addresses(smtp_server) == Counter({"editor@example.org": 1, "colleague@example.org": 1})
+    assert smtp_server.messages[0]["Subject"].startswith("[Test] ")
+    assert not Delivery.objects.exists()
+
+
+@pytest.mark.django_db
+def test_send_issue_command_dry_run_counts_only(capsys):
+    issue = make_issue()
+    SubscriberFactory.create_batch(3)
+
+    call_command("send_issue", issue.date.isoformat(), "--dry-run")
+
+    assert "3 subscribers" in capsys.readouterr().out
+    assert not Delivery.objects.exists()
+
+
+@pytest.mark.django_db
+def test_send_issue_command_foreground_sends_and_resumes(smtp_server, capsys):
+    issue = make_issue()
+    subscribers = SubscriberFactory.create_batch(5)
+
+    call_command("send_issue", issue.date.isoformat(), "--foreground")
+    call_command("send_issue", issue.date.isoformat(), "--foreground")
+
+    out = capsys.readouterr().out
+    assert "Sent 5" in out and "No new subscribers" in out
+    assert addresses(smtp_server) == Counter({s.email: 1 for s in subscribers})
+
+
+@pytest.mark.django_db
+def test_send_issue_command_refuses_a_draft_with_a_clear_message():
+    from django.core.management import CommandError
+
+    issue = make_issue(draft=True)
+
+    with pytest.raises(CommandError, match="not published yet"):
+        call_command("send_issue", issue.date.isoformat())
+
+
+@pytest.mark.django_db
+def test_issue_marked_send_on_publish_is_sent_when_due(smtp_server):
+    due = make_issue(send_on_publish=True)
+    make_issue(send_on_publish=True, scheduled=True)
+    make_issue(send_on_publish=False)
+    subscriber = SubscriberFactory()
+
+    call_command("send_issue", "--due")  # the test settings run tasks immediately
+
+    assert list(Delivery.objects.values_list("issue_id", "status")) == [(due.pk, "sent")]
+    assert addresses(smtp_server) == Counter({subscriber.email: 1})
+    call_command("send_issue", "--due")
+    assert len(smtp_server.messages) == 1
+
+
+@pytest.mark.django_db
+def test_due_check_restarts_a_send_whose_worker_died(smtp_server, settings):
+    import datetime
+
+    from django.utils import timezone
+
+    settings.BRIEFING_SEND_CLAIM_TIMEOUT = 60
+    issue = make_issue()
+    subscribers = SubscriberFactory.create_batch(3)
+    sending.queue_issue(issue=issue)
+    long_ago = timezone.now() - datetime.timedelta(minutes=5)
+    # A worker claimed all three and died while sending the first.
+    Delivery.objects.update(status="sending", claimed_by="dead:1", claimed_at=long_ago, attempts=1)
+
+    call_command("send_issue", "--due")
+
+    assert addresses(smtp_server) == Counter({s.email: 1 for s in subscribers})
+    assert set(Delivery.objects.values_list("status", flat=True)) == {"sent"}
+    flagged = sending.possible_duplicates(issue=issue)
+    assert [d.subscriber for d in flagged] == [subscribers[0]]
+
+
+@pytest.mark.django_db
+def test_fresh_claims_of_a_live_worker_are_left_alone(smtp_server):
+    issue = make_issue()
+    SubscriberFactory.create_batch(2)
+    sending.queue_issue(issue=issue)
+    sending.claim_batch(batch_size=10, worker="alive:1")
+
+    assert sending.send_pending().sent == 0
+    assert sending.resume_stalled() == []
+    assert smtp_server.messages == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_slow_batch_keeps_its_claim_fresh(smtp_server, settings):
+    settings.BRIEFING_SEND_CLAIM_TIMEOUT = 0.4  # a heartbeat every 0.1 s
+    settings.BRIEFING_SEND_PER_MINUTE = 300  # 0.2 s a message: the batch outlives the timeout
+    issue = make_issue()
+    SubscriberFactory.create_batch(4)
+    sending.queue_issue(issue=issue)
+    batch = sending.claim_batch(batch_size=4, worker="slow")
+    seen = []
+    original = smtp_server.handle_DATA
+
+    def claimed_at_of_fourth():
+        try:
+            return Delivery.objects.get(pk=batch[3].pk).claimed_at
+        finally:
+            connection.close()
+
+    async def handle_data(server, session, envelope):
+        if len(smtp_server.messages) == 2:  # the third message: how fresh is the fourth's claim?
+            seen.append(await asyncio.to_thread(claimed_at_of_fourth))
+        return await original(server, session, envelope)
+
+    smtp_server.handle_DATA = handle_data
+
+    report = sending.send_batch(batch=batch, prepared=sending._PreparedIssues())
+
+    assert report.sent == 4
+    assert seen and seen[0] > batch[3].claimed_at  # refreshed while the batch was running
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_editors_pressing_send_at_once_queue_each_reader_once():
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's in-memory test database cannot take two writers at once")
+    issue = make_issue()
+    SubscriberFactory.create_batch(200)
+    barrier = threading.Barrier(2)
+    created = []
+
+    def press():
+        try:
+            barrier.wait()
+            created.append(sending.queue_issue(issue=issue))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=press) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert len(created) == 2
+    assert Delivery.objects.filter(issue=issue).count() == 200
+    assert Delivery.objects.values("subscriber").distinct().count() == 200
