@@ -1,7 +1,9 @@
-"""The tracked-link redirect used by every link in an emailed issue."""
+"""The tracked-link redirect used by every link in an emailed issue, and the bounce webhook."""
 
 from urllib.parse import urlsplit
 
+from anymail.exceptions import AnymailWebhookValidationFailure
+from anymail.webhooks.postmark import PostmarkTrackingWebhookView
 from django.conf import settings
 from django.core import signing
 from django.http import HttpResponseBadRequest, HttpResponseRedirect
@@ -59,3 +61,25 @@ def click(request, token):
         return HttpResponseBadRequest(BAD_LINK, content_type="text/plain; charset=utf-8")
     Click.objects.create(delivery=delivery, article=article, url=url[:1000])
     return HttpResponseRedirect(url)
+
+
+class PostmarkTrackingWebhook(PostmarkTrackingWebhookView):
+    """Anymail's Postmark bounce and complaint webhook, made strict.
+
+    Without a webhook secret anymail would accept anyone's posts with only a warning, so here
+    an unconfigured secret refuses every call; a malformed body is a 400, not a 500 that the
+    provider would retry for days.
+    """
+
+    warn_if_no_basic_auth = False
+
+    def validate_request(self, request):
+        if not self.basic_auth:
+            raise AnymailWebhookValidationFailure("The webhook secret is not configured.")
+        super().validate_request(request)
+
+    def parse_events(self, request):
+        try:
+            return super().parse_events(request)
+        except (ValueError, KeyError, TypeError, AttributeError) as error:
+            raise AnymailWebhookValidationFailure("The webhook body is not valid.") from error

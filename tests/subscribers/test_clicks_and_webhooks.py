@@ -172,3 +172,28 @@ def test_webhook_without_the_secret_is_rejected(post_webhook):
     subscriber.refresh_from_db()
     assert subscriber.status == Subscriber.Status.ACTIVE
     assert not MailEvent.objects.exists()
+
+
+def test_webhook_refuses_every_post_while_no_secret_is_configured(client, settings):
+    settings.ANYMAIL = {}
+    subscriber = SubscriberFactory(email="bouncy@example.org")
+
+    response = client.post(
+        reverse("subscribers:anymail:postmark_tracking_webhook"),
+        data=json.dumps(postmark_bounce("bouncy@example.org")),
+        content_type="application/json",
+    )
+
+    assert response.status_code == 400
+    subscriber.refresh_from_db()
+    assert subscriber.status == Subscriber.Status.ACTIVE
+
+
+def test_webhook_with_a_malformed_body_is_a_bad_request_not_an_error(post_webhook, client):
+    url = reverse("subscribers:anymail:postmark_tracking_webhook")
+    auth = "Basic " + base64.b64encode(b"postmark:s3cret-hook").decode()
+
+    response = client.post(url, data="{not json", content_type="application/json",
+                           HTTP_AUTHORIZATION=auth)  # fmt: skip
+
+    assert response.status_code == 400

@@ -148,9 +148,11 @@ def test_stats_count_deliveries_clickers_and_clicks_per_article(editor_client):
     assert "<svg" in response.content.decode() and "Clicks per article" in response.content.decode()
 
 
-def test_subscriber_growth_chart_is_an_svg_for_staff(editor_client):
+def test_subscriber_growth_chart_is_an_svg_for_staff_who_may_see_the_list(editor_client, editor):
     SubscriberFactory.create_batch(3)
+    assert editor_client.get(reverse("admin:subscriber-growth-svg")).status_code == 403
 
+    editor.user_permissions.add(Permission.objects.get(codename="view_subscriber_list"))
     response = editor_client.get(reverse("admin:subscriber-growth-svg"))
 
     assert response["Content-Type"] == "image/svg+xml"
