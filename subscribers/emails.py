@@ -393,7 +393,19 @@ def _ascii_address(address):
     return None
 
 
-class IssueEmail(EmailMultiAlternatives):
+class ListEmail(EmailMultiAlternatives):
+    """An email carrying List-Unsubscribe: its headers are never folded into encoded words.
+
+    The SMTP policy folds headers at 78 characters, and a signed unsubscribe URL is longer, so
+    Python would write it as RFC 2047 encoded words (=?utf-8?q?...?=), which mail clients do
+    not read as a URL (RFC 2369 wants it as is). 998 is RFC 5322's hard limit for a line.
+    """
+
+    def message(self, *, policy=SMTP):
+        return super().message(policy=policy.clone(max_line_length=998))
+
+
+class IssueEmail(ListEmail):
     """An issue email whose MIME bytes are assembled directly from a prepared frame.
 
     Backends that build their own request (anymail's API backends) use the ordinary

@@ -8,7 +8,6 @@ import logging
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -16,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from . import consent, tokens
-from .emails import build_issue_message
+from .emails import ListEmail, build_issue_message
 from .forms import EmailAddressField, PlainTextField
 from .models import ErasedAddress, IssueRequest, Subscriber, hash_address
 
@@ -33,7 +32,7 @@ class InvalidLink(Exception):
 def _send_templated(*, template, to, context, headers=None):
     context = {**context, "SITE_URL": settings.SITE_URL, "SITE_NAME": settings.SITE_NAME}
     subject = render_to_string(f"subscribers/email/{template}_subject.txt", context)
-    message = EmailMultiAlternatives(
+    message = ListEmail(
         subject=" ".join(subject.split()),
         body=render_to_string(f"subscribers/email/{template}.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,

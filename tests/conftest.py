@@ -28,6 +28,7 @@ class SMTPSink:
     def __init__(self):
         self.messages = []  # email.message.EmailMessage, parsed
         self.envelopes = []  # (mail_from, rcpt_tos)
+        self.raw = []  # the bytes as received, for checking how headers were written
         self.refuse = {}  # address -> (code, text) to answer RCPT with, e.g. 550
         self._lock = threading.Lock()
 
@@ -42,6 +43,7 @@ class SMTPSink:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self._lock:
             self.messages.append(message)
+            self.raw.append(envelope.content)
             self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
         return "250 Message accepted"
 
