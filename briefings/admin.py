@@ -203,7 +203,28 @@ class IssueAdmin(admin.ModelAdmin):
 
 
 class MentionsMixin:
-    """A read-only list of the articles that mention the person or organisation."""
+    """Mention counts, and a read-only list of the articles that mention the person or
+    organisation; saving or deleting one changes public pages."""
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(mention_count=Count("articles", distinct=True))
+            .order_by(*self.model._meta.ordering)
+        )
+
+    @admin.display(description="articles", ordering="mention_count")
+    def mention_count(self, obj):
+        return obj.mention_count
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        _content_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        _content_changed()
 
     @admin.display(description="mentioned in")
     def mentions(self, obj):
@@ -241,26 +262,6 @@ class PersonAdmin(MentionsMixin, admin.ModelAdmin):
     readonly_fields = ["mentions"]
     fields = ["name", "slug", "role", "organisation", "website", "notes", "mentions"]
 
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(mention_count=Count("articles", distinct=True))
-            .order_by(*self.model._meta.ordering)
-        )
-
-    @admin.display(description="articles", ordering="mention_count")
-    def mention_count(self, person):
-        return person.mention_count
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        _content_changed()
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        _content_changed()
-
 
 @admin.register(Organisation)
 class OrganisationAdmin(MentionsMixin, admin.ModelAdmin):
@@ -270,26 +271,6 @@ class OrganisationAdmin(MentionsMixin, admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["mentions"]
     fields = ["name", "slug", "kind", "website", "description", "mentions"]
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(mention_count=Count("articles", distinct=True))
-            .order_by(*self.model._meta.ordering)
-        )
-
-    @admin.display(description="articles", ordering="mention_count")
-    def mention_count(self, organisation):
-        return organisation.mention_count
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        _content_changed()
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        _content_changed()
 
 
 @admin.register(Section)
