@@ -1,11 +1,13 @@
 """CPU cost of rendering each public page in-process, page cache off.
 
-Usage: .venv/bin/python bench/profile_pages.py [--runs 30] [--profile PAGE]
+Usage: .venv/bin/python bench/profile_pages.py [--runs 30] [--profile PAGE] [--hits] [PAGE ...]
 
 Uses the benchmark database built by bench/site.py (BENCH_DATABASE_URL), DEBUG off. Prints,
 for each page, the minimum and median over --runs of the process CPU time per request (the
 minimum is the least disturbed by other work on a shared machine), and the time spent in
-queries. --profile PAGE prints a cProfile of that page instead.
+queries. --profile PAGE prints a cProfile of that page instead. --hits turns the page cache on
+and times a cache hit through Django's whole WSGI handler (every middleware), beside the CSS
+file WhiteNoise serves, as a gunicorn worker would run them.
 """
 
 import argparse
@@ -49,8 +51,11 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--profile", choices=PAGES)
+    parser.add_argument("--hits", action="store_true")
     parser.add_argument("pages", nargs="*", default=list(PAGES))
     args = parser.parse_args()
+    if args.hits:
+        os.environ["PAGE_CACHE_SECONDS"] = "600"
 
     import django
 
@@ -59,6 +64,9 @@ def main():
     from django.test import Client
 
     client = Client()
+    if args.hits:
+        time_hits(args)
+        return
     if args.profile:
         path = PAGES[args.profile]
         for _ in range(5):
@@ -90,6 +98,33 @@ def main():
             f"{name:8} {1000 * min(times):7.2f} {1000 * statistics.median(times):9.2f} "
             f"{queries:7} {1000 * min(query_times):8.2f}"
         )
+
+
+def time_hits(args):
+    from django.contrib.staticfiles.storage import staticfiles_storage
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.test import RequestFactory
+
+    handler = WSGIHandler()
+
+    def call(path):
+        environ = RequestFactory().get(path, HTTP_HOST="127.0.0.1").environ
+        result = handler(environ, lambda *args: None)
+        body = b"".join(result)
+        result.close()
+        return body
+
+    paths = {"static file": staticfiles_storage.url("css/site.css")}
+    paths |= {name: PAGES[name] for name in args.pages}
+    print(f"{'page':12} {'min ms':>7} {'bytes':>6}")
+    for name, path in paths.items():
+        body = call(path)
+        times = []
+        for _ in range(args.runs * 10):
+            started = time.process_time()
+            call(path)
+            times.append(time.process_time() - started)
+        print(f"{name:12} {1000 * min(times):7.3f} {len(body):6}")
 
 
 if __name__ == "__main__":
