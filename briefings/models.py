@@ -134,6 +134,16 @@ def _issue_path(date, script_prefix, urlconf):
     )
 
 
+def articles_for_page():
+    """What an issue page shows of its articles, in order, for prefetch_related."""
+    return models.Prefetch(
+        "articles",
+        queryset=Article.objects.select_related("section")
+        .defer("body", "search_vector")
+        .order_by("section__order", "section__name", "order", "pk"),
+    )
+
+
 class IssueQuerySet(models.QuerySet):
     def published(self):
         """The one definition of what the public may see.
@@ -144,14 +154,7 @@ class IssueQuerySet(models.QuerySet):
         return self.filter(status=Issue.Status.PUBLISHED, publish_at__lte=Now())
 
     def with_articles(self):
-        return self.prefetch_related(
-            models.Prefetch(
-                "articles",
-                queryset=Article.objects.select_related("section")
-                .defer("body", "search_vector")
-                .order_by("section__order", "section__name", "order", "pk"),
-            )
-        )
+        return self.prefetch_related(articles_for_page())
 
 
 class Issue(models.Model):
