@@ -1,10 +1,12 @@
 import datetime
+import functools
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Now
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django_ckeditor_5.fields import CKEditor5Field
@@ -121,6 +123,27 @@ class Section(models.Model):
         super().save(*args, **kwargs)
 
 
+@functools.lru_cache(maxsize=4096)
+def _issue_path(date, script_prefix, urlconf):
+    """An issue's address. reverse() costs about 50 µs and list pages show dozens of issues and
+    articles, so each answer is kept; the key holds what reverse() depends on."""
+    return reverse(
+        "briefings:issue-detail",
+        kwargs={"year": date.year, "month": f"{date:%m}", "day": f"{date:%d}"},
+        urlconf=urlconf,
+    )
+
+
+def articles_for_page():
+    """What an issue page shows of its articles, in order, for prefetch_related."""
+    return models.Prefetch(
+        "articles",
+        queryset=Article.objects.select_related("section")
+        .defer("body", "search_vector")
+        .order_by("section__order", "section__name", "order", "pk"),
+    )
+
+
 class IssueQuerySet(models.QuerySet):
     def published(self):
         """The one definition of what the public may see.
@@ -131,14 +154,7 @@ class IssueQuerySet(models.QuerySet):
         return self.filter(status=Issue.Status.PUBLISHED, publish_at__lte=Now())
 
     def with_articles(self):
-        return self.prefetch_related(
-            models.Prefetch(
-                "articles",
-                queryset=Article.objects.select_related("section")
-                .defer("body", "search_vector")
-                .order_by("section__order", "section__name", "order", "pk"),
-            )
-        )
+        return self.prefetch_related(articles_for_page())
 
 
 class Issue(models.Model):
@@ -206,10 +222,7 @@ class Issue(models.Model):
         return f"Briefing – {self.date:%-d %B %Y}"
 
     def get_absolute_url(self):
-        return reverse(
-            "briefings:issue-detail",
-            kwargs={"year": self.date.year, "month": f"{self.date:%m}", "day": f"{self.date:%d}"},
-        )
+        return _issue_path(self.date, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
 
     def save(self, *args, **kwargs):
         self.leader = sanitise_html(self.leader)
@@ -317,11 +330,9 @@ class Article(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        d = self.issue.date
-        return reverse(
-            "briefings:article-detail",
-            kwargs={"year": d.year, "month": f"{d:%m}", "day": f"{d:%d}", "slug": self.slug},
-        )
+        # An article lives under its issue's address (see briefings/urls.py); joining the two
+        # saves a reverse() per article on pages that list dozens.
+        return f"{self.issue.get_absolute_url()}{self.slug}/"
 
     def save(self, *args, **kwargs):
         self.body = sanitise_html(self.body)

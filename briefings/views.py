@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib.flatpages import views as flatpage_views
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Subquery, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -20,7 +20,7 @@ from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from taggit.models import Tag
 
-from .models import Article, Issue, Organisation, Person, Section
+from .models import Article, Issue, Organisation, Person, Section, articles_for_page
 from .pagecache import cache_public_page
 from .search import clean_query, search_articles, search_issues, snippet_html
 
@@ -59,16 +59,13 @@ def _publisher():
 
 @cache_public_page
 def home(request):
-    issue = Issue.objects.published().defer("search_vector").with_articles().first()
-    previous_issues = []
+    # The latest issue and the two before it in one query; only the latest needs its articles.
+    latest = list(Issue.objects.published().defer("search_vector").order_by("-date")[:3])
+    issue = latest[0] if latest else None
+    previous_issues = latest[1:]
     most_read = None
     if issue is not None:
-        previous_issues = list(
-            Issue.objects.published()
-            .filter(date__lt=issue.date)
-            .only("date", "title")
-            .order_by("-date")[:2]
-        )
+        prefetch_related_objects([issue], articles_for_page())
         # From email clicks; the cached page refreshes it every PAGE_CACHE_SECONDS.
         most_read = (
             Article.objects.filter(issue=issue).most_clicked().select_related("issue").first()

@@ -264,6 +264,12 @@ SITE_ID = 1
 # How long a rendered public page stays cached, in seconds; 0 turns page caching off.
 # Editors' saves retire cached pages at once (briefings.services.content_changed).
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
+# Cached public pages are answered right after WhiteNoise, before the session, CSRF, auth and
+# message middleware (briefings/pagecache.py); middleware below it still adds its headers.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1,
+    "briefings.pagecache.PageCacheMiddleware",
+)
 TEMPLATES[0]["OPTIONS"]["context_processors"].append("briefings.context_processors.navigation")
 # --- Production hardening (issue #6). Docs: docs/deploy.md. ---------------------------------
 # HTTPS: nginx terminates TLS and says so in X-Forwarded-Proto (and overwrites any value a

@@ -1,9 +1,13 @@
+import datetime
+import functools
 import json
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
+from django.template.defaultfilters import date as date_filter
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 register = template.Library()
 
@@ -16,3 +20,20 @@ def jsonld(data):
     """Render a dict as schema.org JSON-LD. It is data, not executable script."""
     text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_JSON_ESCAPES)
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))  # noqa: S308
+
+
+@functools.lru_cache(maxsize=4096)
+def _formatted_date(value, format_string, language):
+    return date_filter(value, format_string)
+
+
+@register.filter
+def cached_date(value, format_string):
+    """Django's `date` filter, remembered for plain dates (not datetimes).
+
+    Lists show a date or two per row and each `date` costs about 20 µs, a tenth of the archive
+    page's render; a date's text depends only on the date, the format and the language.
+    """
+    if type(value) is not datetime.date:
+        return date_filter(value, format_string)
+    return _formatted_date(value, format_string, get_language())

@@ -137,3 +137,32 @@ def test_head_request_gets_headers_without_a_body(client, published_issue):
     assert head.content == b""
     assert head["ETag"] == get["ETag"]
     assert head["Content-Length"] == str(len(get.content))
+
+
+def test_cache_hit_is_answered_before_the_session_middleware(client, published_issue):
+    first = client.get("/")
+    assert hasattr(first.wsgi_request, "session")
+    second = client.get("/")
+    assert not hasattr(second.wsgi_request, "session")
+    assert second.content == first.content
+
+
+def test_cache_hit_keeps_headers_added_below_the_page_cache(client, published_issue):
+    # The clickjacking middleware sits below the page cache, so its header must be stored.
+    first = client.get("/")
+    second = client.get("/")
+    assert second["X-Frame-Options"] == first["X-Frame-Options"] == "DENY"
+    assert second["Content-Type"] == first["Content-Type"]
+    assert second["ETag"] == first["ETag"]
+
+
+def test_post_to_a_cached_address_goes_to_the_view(client, published_issue):
+    client.get("/")
+    assert hasattr(client.post("/").wsgi_request, "session")
+
+
+def test_admin_pages_are_never_served_from_the_page_cache(client, admin_user):
+    client.force_login(admin_user)
+    assert client.get("/admin/").status_code == 200
+    client.logout()
+    assert client.get("/admin/").status_code == 302
