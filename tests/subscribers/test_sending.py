@@ -3,7 +3,7 @@ import threading
 from collections import Counter
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 
 from subscribers import sending
@@ -382,3 +382,21 @@ def test_two_editors_pressing_send_at_once_queue_each_reader_once():
     assert len(created) == 2
     assert Delivery.objects.filter(issue=issue).count() == 200
     assert Delivery.objects.values("subscriber").distinct().count() == 200
+
+
+@pytest.mark.django_db
+def test_send_issue_command_fails_loudly_when_the_mail_server_is_down(settings):
+    issue = make_issue()
+    SubscriberFactory.create_batch(2)
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": 9, "timeout": 2},  # nothing listens
+        }
+    }
+
+    # A non-zero exit tells cron and operators to run it again; nothing is marked sent.
+    with pytest.raises(CommandError, match="Run this again"):
+        call_command("send_issue", f"{issue.date:%Y-%m-%d}", "--foreground")
+
+    assert set(Delivery.objects.values_list("status", flat=True)) == {"queued"}

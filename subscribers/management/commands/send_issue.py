@@ -84,7 +84,9 @@ class Command(BaseCommand):
             f"skipped {report.skipped} (no longer subscribed)."
         )
         if report.stopped_by:
-            self.stderr.write(f"Stopped: {report.stopped_by}. Run this again to carry on.")
+            # A non-zero exit, so cron and scripts notice; what was sent stays sent.
+            self.report_duplicates(issue)
+            raise CommandError(f"Stopped: {report.stopped_by}. Run this again to carry on.")
 
     def follow(self, issue):
         deliveries = Delivery.objects.filter(issue=issue)
