@@ -200,6 +200,24 @@ print(Subscriber.objects.active().count())
 """
 
 
+def start_sink(as_user):
+    # smtp-sink's -c counter goes to a file: an unread pipe fills after about 2,600
+    # messages and then smtp-sink blocks, which stalls the send it is meant to measure.
+    counter = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 - closed with the process
+    sink = subprocess.Popen(
+        ["smtp-sink", *as_user, "-c", f"127.0.0.1:{SINK_SMTP_PORT}", "1000"],
+        stdout=counter,
+        stderr=subprocess.DEVNULL,
+    )
+    sink.counter = counter
+    return sink
+
+
+def sink_count(sink):
+    sink.counter.seek(0)
+    return re.findall(r"\d+", sink.counter.read())[-1:]
+
+
 def phase_send(base, env, issue_url, seconds, connections, recipients):
     say(f"\n== send: {recipients} emails while reads run ({connections} connections)")
     try:
@@ -211,12 +229,7 @@ def phase_send(base, env, issue_url, seconds, connections, recipients):
     say(f"   active subscribers: {active.strip().splitlines()[-1]}")
     # As root, smtp-sink must be told whom to run as after binding.
     as_user = ["-u", "postfix"] if os.geteuid() == 0 else []
-    sink = subprocess.Popen(
-        ["smtp-sink", *as_user, "-c", f"127.0.0.1:{SINK_SMTP_PORT}", "1000"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
+    sink = start_sink(as_user)
     send_env = {**env, "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(SINK_SMTP_PORT)}
     timing = {}
 
@@ -242,17 +255,12 @@ def phase_send(base, env, issue_url, seconds, connections, recipients):
         sender.join(timeout=1800)
     finally:
         stop_process(sink)
-    received = re.findall(r"\d+", sink.stdout.read() or "")[-1:]
+    received = sink_count(sink)
     output = timing["output"]
     resumed = None
     if output.returncode != 0:
         # The operator's remedy for a stopped send: run it again; it carries on where it was.
-        sink = subprocess.Popen(
-            ["smtp-sink", *as_user, "-c", f"127.0.0.1:{SINK_SMTP_PORT}", "1000"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-        )
+        sink = start_sink(as_user)
         time.sleep(0.5)
         try:
             resumed = subprocess.run(
@@ -261,7 +269,7 @@ def phase_send(base, env, issue_url, seconds, connections, recipients):
             )  # fmt: skip
         finally:
             stop_process(sink)
-        received += re.findall(r"\d+", sink.stdout.read() or "")[-1:]
+        received += sink_count(sink)
     result.update(
         send_exit=output.returncode,
         send_seconds=round(timing["seconds"], 1),
