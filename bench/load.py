@@ -236,7 +236,8 @@ def phase_send(base, env, issue_url, seconds, connections, recipients):
     def send():
         started = time.monotonic()
         timing["output"] = subprocess.run(
-            [PYTHON, "manage.py", "send_issue", ISSUE_DATE, "--foreground"],
+            # At the worker's priority in deploy/sca-briefings-worker.service (Nice=10).
+            ["nice", "-n", "10", PYTHON, "manage.py", "send_issue", ISSUE_DATE, "--foreground"],
             cwd=BASE_DIR,
             env=send_env,
             capture_output=True,
