@@ -32,7 +32,12 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml
 
 install: $(VENV)/.installed
 
-run: install
+# Local development settings for manage.py in this checkout (see read_env_file in settings.py).
+# Only run/dev write it: production takes its variables from systemd, never from this file.
+.env:
+	@printf '# Local development only (written by make run / make dev). Never in production.\nDEBUG=true\n' > $@
+
+run: install .env
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py migrate --noinput
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py setup_roles
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py load_demo
@@ -48,7 +53,7 @@ run: install
 	  trap 'kill $$worker $$due 2>/dev/null' EXIT INT TERM; \
 	  DEBUG=$${DEBUG:-true} $(BIN)/gunicorn sca_briefings.wsgi --bind $(HOST):$(PORT) --workers 3 --no-control-socket --access-logfile -
 
-dev: install
+dev: install .env
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
 	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
 

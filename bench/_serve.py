@@ -86,6 +86,7 @@ def production_env(*, database_url, port, static_root, **extra):
     return {
         "PATH": os.environ["PATH"],
         "HOME": os.environ.get("HOME", "/tmp"),
+        "ENV_FILE": "",  # as in production: no developer .env
         "DEBUG": "false",
         "SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
         "ALLOWED_HOSTS": "127.0.0.1",

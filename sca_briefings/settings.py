@@ -15,6 +15,27 @@ from django.utils.csp import CSP
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+def read_env_file(path):
+    """Take KEY=VALUE lines from a local file as defaults; the real environment wins.
+
+    `make run` and `make dev` write `.env` with DEBUG=true so that `manage.py` works in a
+    developer's checkout. Production never has one (its variables come from systemd), and
+    ENV_FILE="" turns the file off, as the tests do.
+    """
+    try:
+        lines = Path(path).read_text().splitlines()
+    except (FileNotFoundError, IsADirectoryError):
+        return
+    for line in lines:
+        key, sep, value = line.strip().partition("=")
+        if sep and key and not key.startswith("#"):
+            os.environ.setdefault(key.strip(), value.strip())
+
+
+if os.environ.get("ENV_FILE", str(BASE_DIR / ".env")):
+    read_env_file(os.environ.get("ENV_FILE", str(BASE_DIR / ".env")))
+
+
 def env_bool(name, default=False):
     value = os.environ.get(name)
     if value is None or value == "":

@@ -2,6 +2,8 @@
 
 import os
 
+# Tests never read a developer's .env: they run the same in every checkout and in CI.
+os.environ["ENV_FILE"] = ""
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-use-0123456789")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 # The test client and live server speak plain HTTP; the redirect itself is tested on its own.

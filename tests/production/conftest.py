@@ -31,6 +31,7 @@ def production_env(tmp_path_factory):
         "ENV_DIR": str(tmp_path),
         "PATH": os.environ["PATH"],
         "HOME": os.environ.get("HOME", "/tmp"),
+        "ENV_FILE": "",  # as in production: no developer .env
         **env,
     }
     for command in (["migrate", "--noinput"], ["collectstatic", "--noinput"]):

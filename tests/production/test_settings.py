@@ -18,6 +18,7 @@ PRODUCTION_ENV = {
     "SITE_URL": "https://briefing.example.org",
     "EMAIL_HOST": "smtp.example.org",
     "DJANGO_SETTINGS_MODULE": "sca_briefings.settings",
+    "ENV_FILE": "",  # a developer's .env must not fill in what production leaves out
 }
 
 
@@ -131,3 +132,16 @@ def test_log_lines_are_json_with_extra_fields():
     assert line["message"] == "sent 3"
     assert line["level"] == "WARNING"
     assert line["issue"] == 7
+
+
+def test_a_local_env_file_fills_in_defaults_but_the_environment_wins(tmp_path):
+    env_file = tmp_path / "local.env"
+    env_file.write_text("# local development\nDEBUG=true\n")
+    base = {k: v for k, v in PRODUCTION_ENV.items() if k != "SECRET_KEY"}
+
+    local = manage("check", env={**base, "ENV_FILE": str(env_file)})
+    assert local.returncode == 0, local.stderr
+
+    production = manage("check", env={**base, "ENV_FILE": str(env_file), "DEBUG": "false"})
+    assert production.returncode != 0
+    assert "SECRET_KEY is not set" in production.stderr
