@@ -210,6 +210,18 @@ def archive_year(request, year):
     return _archive(request, issues, year=year)
 
 
+def _mentions_page(request, **mentioning):
+    """A page of the published articles that mention someone or something, newest first.
+
+    Someone mentioned only in drafts (or a topic used only there) is not public yet: 404.
+    """
+    articles = Article.objects.published().for_list().filter(**mentioning)
+    page = _page(request, articles.order_by("-issue__date", "pk"), ARTICLES_PER_PAGE)
+    if not page.object_list:
+        raise Http404("No published articles")
+    return page
+
+
 @cache_public_page
 def person_list(request):
     people = (
@@ -228,11 +240,7 @@ def person_list(request):
 @cache_public_page
 def person_detail(request, slug):
     person = get_object_or_404(Person.objects.select_related("organisation"), slug=slug)
-    articles = Article.objects.published().for_list().filter(people=person)
-    page = _page(request, articles.order_by("-issue__date", "pk"), ARTICLES_PER_PAGE)
-    if not page.object_list:
-        # Someone mentioned only in drafts is not public yet.
-        raise Http404("No published articles mention this person")
+    page = _mentions_page(request, people=person)
     return render(
         request,
         "briefings/person_detail.html",
@@ -257,10 +265,7 @@ def organisation_list(request):
 @cache_public_page
 def organisation_detail(request, slug):
     organisation = get_object_or_404(Organisation, slug=slug)
-    articles = Article.objects.published().for_list().filter(organisations=organisation)
-    page = _page(request, articles.order_by("-issue__date", "pk"), ARTICLES_PER_PAGE)
-    if not page.object_list:
-        raise Http404("No published articles mention this organisation")
+    page = _mentions_page(request, organisations=organisation)
     return render(
         request,
         "briefings/organisation_detail.html",
@@ -289,10 +294,7 @@ def topic_list(request):
 @cache_public_page
 def topic_detail(request, slug):
     topic = get_object_or_404(Tag, slug=slug)
-    articles = Article.objects.published().for_list().filter(tags=topic)
-    page = _page(request, articles.order_by("-issue__date", "pk"), ARTICLES_PER_PAGE)
-    if not page.object_list:
-        raise Http404("No published articles have this topic")
+    page = _mentions_page(request, tags=topic)
     return render(
         request,
         "briefings/topic_detail.html",
