@@ -26,6 +26,8 @@ DATABASE_URL = os.environ.get(
 )
 os.environ.update(
     {
+        "ENV_FILE": "",  # as in production: no developer .env
+        "SECURE_SSL_REDIRECT": "false",
         "DATABASE_URL": DATABASE_URL,
         "DEBUG": "false",
         "SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",

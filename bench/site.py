@@ -29,12 +29,15 @@ DATABASE_URL = os.environ.get(
 )
 PORT = int(os.environ.get("BENCH_PORT", "8150"))
 SERVER_ENV = {
+    "ENV_FILE": "",  # as in production: no developer .env
     "DATABASE_URL": DATABASE_URL,
     "DEBUG": "false",
     "SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
     "ALLOWED_HOSTS": "127.0.0.1,localhost",
     "SITE_URL": f"http://127.0.0.1:{PORT}",
     "LOG_LEVEL": "WARNING",
+    # Plain HTTP on loopback stands in for gunicorn behind the TLS proxy.
+    "SECURE_SSL_REDIRECT": "false",
     # A fresh cache per run: the on-disk default would keep pages from earlier runs.
     "CACHE_DIR": tempfile.mkdtemp(prefix="sca-bench-cache-"),
 }
@@ -212,7 +215,8 @@ def start_server(workers, page_cache_seconds):
     server = subprocess.Popen(
         [
             str(BASE_DIR / ".venv" / "bin" / "gunicorn"),
-            "sca_briefings.wsgi",
+            "--config",  # the production settings, with the command line's changes on top
+            "gunicorn.conf.py",
             "--bind",
             f"127.0.0.1:{PORT}",
             "--workers",
@@ -260,6 +264,12 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=3, help="gunicorn sync workers")
     parser.add_argument("--rebuild", action="store_true", help="build the archive afresh")
+    parser.add_argument(
+        "--pages", nargs="+", metavar="PAGE", help="measure only these (e.g. home article)"
+    )
+    parser.add_argument(
+        "--cache", choices=["both", "on", "off"], default="both", help="page cache on, off or both"
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed: apt-get install wrk")
@@ -269,9 +279,14 @@ def main():
     manage("collectstatic", "--noinput", "--verbosity", "0")
     build_archive(rebuild=args.rebuild)
     urls = sample_urls()
+    if args.pages:
+        urls = urls[:1] + [(n, p) for n, p in urls[1:] if n.split()[0] in args.pages]
+    modes = {"on": [("cached", 600)], "off": [("uncached", 0)]}.get(
+        args.cache, [("cached", 600), ("uncached", 0)]
+    )
 
     rows = []
-    for label, seconds in (("cached", 600), ("uncached", 0)):
+    for label, seconds in modes:
         server = start_server(args.workers, seconds)
         try:
             static_name, static_path = urls[0]

@@ -134,14 +134,25 @@ def _issue_path(date, script_prefix, urlconf):
     )
 
 
-def articles_for_page():
-    """What an issue page shows of its articles, in order, for prefetch_related."""
-    return models.Prefetch(
-        "articles",
-        queryset=Article.objects.select_related("section")
+def issue_path(date):
+    """The address of the issue dated `date`."""
+    return _issue_path(date, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+
+
+def articles_for_page(*, with_clickers=False):
+    """What an issue page shows of its articles, in order, for prefetch_related.
+
+    `with_clickers` also counts each article's readers from the email (for the home page's
+    "most read"), in the same query.
+    """
+    articles = (
+        Article.objects.select_related("section")
         .defer("body", "search_vector")
-        .order_by("section__order", "section__name", "order", "pk"),
+        .order_by("section__order", "section__name", "order", "pk")
     )
+    if with_clickers:
+        articles = articles.with_clickers()
+    return models.Prefetch("articles", queryset=articles)
 
 
 class IssueQuerySet(models.QuerySet):
@@ -155,6 +166,14 @@ class IssueQuerySet(models.QuerySet):
 
     def with_articles(self):
         return self.prefetch_related(articles_for_page())
+
+    def dates_either_side(self, date):
+        """{"previous": ..., "next": ...}: the dates just before and after `date` (None at
+        either end), in one query."""
+        return self.aggregate(
+            previous=models.Max("date", filter=Q(date__lt=date)),
+            next=models.Min("date", filter=Q(date__gt=date)),
+        )
 
 
 class Issue(models.Model):
@@ -222,7 +241,7 @@ class Issue(models.Model):
         return f"Briefing – {self.date:%-d %B %Y}"
 
     def get_absolute_url(self):
-        return _issue_path(self.date, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+        return issue_path(self.date)
 
     def save(self, *args, **kwargs):
         self.leader = sanitise_html(self.leader)
@@ -252,6 +271,19 @@ class Issue(models.Model):
     def next_date(self):
         return self.date + datetime.timedelta(days=14)
 
+    def most_read_article(self):
+        """The article most readers clicked in the email, or None before anyone has.
+
+        Picked from articles prefetched with `articles_for_page(with_clickers=True)`, the same
+        order as `Article.objects.most_clicked()`, so the home page needs no query of its own.
+        """
+        clicked = [article for article in self.articles.all() if article.clickers]
+        return min(
+            clicked,
+            key=lambda article: (-article.clickers, article.order, article.pk),
+            default=None,
+        )
+
 
 class ArticleQuerySet(models.QuerySet):
     def published(self):
@@ -263,16 +295,16 @@ class ArticleQuerySet(models.QuerySet):
             "body", "search_vector", "issue__leader", "issue__search_vector"
         )
 
-    def most_clicked(self):
-        """Articles readers clicked in the emailed issue, most readers first (none if no clicks).
+    def with_clickers(self):
+        """Annotate `clickers`: how many readers followed a link to it from the email.
 
         Counts readers (deliveries), not clicks, so one keen reader cannot top the list.
         """
-        return (
-            self.annotate(clickers=models.Count("clicks__delivery", distinct=True))
-            .filter(clickers__gt=0)
-            .order_by("-clickers", "order", "pk")
-        )
+        return self.annotate(clickers=models.Count("clicks__delivery", distinct=True))
+
+    def most_clicked(self):
+        """Articles readers clicked in the emailed issue, most readers first (none if no clicks)."""
+        return self.with_clickers().filter(clickers__gt=0).order_by("-clickers", "order", "pk")
 
 
 class Article(models.Model):

@@ -20,7 +20,15 @@ from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from taggit.models import Tag
 
-from .models import Article, Issue, Organisation, Person, Section, articles_for_page
+from .models import (
+    Article,
+    Issue,
+    Organisation,
+    Person,
+    Section,
+    articles_for_page,
+    issue_path,
+)
 from .pagecache import cache_public_page
 from .search import clean_query, search_articles, search_issues, snippet_html
 
@@ -65,11 +73,9 @@ def home(request):
     previous_issues = latest[1:]
     most_read = None
     if issue is not None:
-        prefetch_related_objects([issue], articles_for_page())
+        prefetch_related_objects([issue], articles_for_page(with_clickers=True))
         # From email clicks; the cached page refreshes it every PAGE_CACHE_SECONDS.
-        most_read = (
-            Article.objects.filter(issue=issue).most_clicked().select_related("issue").first()
-        )
+        most_read = issue.most_read_article()
     return render(
         request,
         "briefings/home.html",
@@ -82,20 +88,21 @@ def home(request):
     )
 
 
+def _issue_link(date):
+    return {"date": date, "url": issue_path(date)} if date else None
+
+
 def render_issue(request, issue, *, preview=False):
     """Render an issue page. The staff preview uses this too, so it matches the public page.
 
     A preview may show a draft, so it is never cached anywhere and never indexed.
     """
-    published = Issue.objects.published()
+    either_side = Issue.objects.published().dates_either_side(issue.date)
     context = {
         "issue": issue,
         "preview": preview,
-        "previous_issue": published.filter(date__lt=issue.date)
-        .only("date")
-        .order_by("-date")
-        .first(),
-        "next_issue": published.filter(date__gt=issue.date).only("date").order_by("date").first(),
+        "previous_issue": _issue_link(either_side["previous"]),
+        "next_issue": _issue_link(either_side["next"]),
         "canonical": _absolute(issue.get_absolute_url()),
         "description": _description(issue.leader),
     }
@@ -116,24 +123,24 @@ def issue_detail(request, year, month, day):
 
 @cache_public_page
 def article_detail(request, year, month, day, slug):
-    article = get_object_or_404(
+    # The whole issue's articles in one query: the one asked for and "more from this issue".
+    # An issue has about ten, so fetching the others' bodies costs less than a second query.
+    articles = list(
         Article.objects.published()
+        .filter(issue__date=_issue_date(year, month, day))
         .select_related("issue", "section")
         .defer("search_vector", "issue__search_vector", "issue__leader")
-        .prefetch_related(
-            Prefetch("people", queryset=Person.objects.select_related("organisation")),
-            "organisations",
-            "tags",
-        ),
-        issue__date=_issue_date(year, month, day),
-        slug=slug,
-    )
-    # The article is published, so its issue is too: the rest of the issue is safe to list.
-    more = (
-        Article.objects.filter(issue_id=article.issue_id)
-        .exclude(pk=article.pk)
-        .for_list()
         .order_by("section__order", "section__name", "order", "pk")
+    )
+    article = next((article for article in articles if article.slug == slug), None)
+    if article is None:
+        raise Http404("No such article")
+    more = [other for other in articles if other is not article]
+    prefetch_related_objects(
+        [article],
+        Prefetch("people", queryset=Person.objects.select_related("organisation")),
+        "organisations",
+        "tags",
     )
     url = _absolute(article.get_absolute_url())
     issue_url = _absolute(article.issue.get_absolute_url())

@@ -1,4 +1,8 @@
-"""Every public page runs the same number of queries however much content it shows."""
+"""Every public page runs the same number of queries however much content it shows.
+
+Each test asks for the page once first: that fills the navigation's list of plain pages, which
+is kept in the cache until an editor changes something, so later pages don't query it.
+"""
 
 import pytest
 
@@ -24,16 +28,17 @@ def issue_with(n_articles, **article_kwargs):
 def test_issue_pages_query_count_does_not_grow_with_articles(
     client, page, django_assert_num_queries
 ):
-    # Home and issue pages: 5 queries each (home: + "most read from the latest issue").
+    # Home: the three latest issues, then the latest one's articles with their readers'
+    # clicks. Issue: the issue, its articles, the dates of the issues either side.
     small = issue_with(5)
     url = "/" if page == "home" else small.get_absolute_url()
     client.get(url)
-    with django_assert_num_queries(4 if page == "home" else 5):
+    with django_assert_num_queries(2 if page == "home" else 3):
         client.get(url)
     big = issue_with(50)
     url = "/" if page == "home" else big.get_absolute_url()
     client.get(url)
-    with django_assert_num_queries(4 if page == "home" else 5):
+    with django_assert_num_queries(2 if page == "home" else 3):
         client.get(url)
 
 
@@ -43,7 +48,8 @@ def test_article_page_query_count_does_not_grow_with_mentions(client, django_ass
     ArticleFactory.create_batch(10, issue=many.issue)
     for article in (few, many):
         client.get(article.get_absolute_url())
-        with django_assert_num_queries(6):
+        # The issue's articles, then the article's people, organisations and topics.
+        with django_assert_num_queries(4):
             client.get(article.get_absolute_url())
 
 
@@ -55,7 +61,7 @@ def test_person_page_query_count_is_constant(client, mentions, django_assert_num
     for i in range(mentions):
         ArticleFactory(issue=issues[i % 10], section=section, people=[person])
     client.get(person.get_absolute_url())
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         client.get(person.get_absolute_url())
 
 
@@ -64,7 +70,7 @@ def test_archive_query_count_is_constant(client, n_issues, django_assert_num_que
     for issue in IssueFactory.create_batch(n_issues):
         ArticleFactory.create_batch(2, issue=issue)
     client.get("/briefings/")
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         client.get("/briefings/")
 
 
@@ -73,7 +79,7 @@ def test_search_query_count_is_constant(client, n_articles, django_assert_num_qu
     issue = IssueFactory()
     ArticleFactory.create_batch(n_articles, issue=issue, title="Warm spaces in village halls")
     client.get("/search/?q=village")
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         client.get("/search/?q=village")
 
 
@@ -94,5 +100,5 @@ def test_feed_query_count_is_constant(client, feed, n_articles, django_assert_nu
 def test_people_index_query_count_is_constant(client, n, django_assert_num_queries):
     ArticleFactory(people=PersonFactory.create_batch(n))
     client.get("/people/")
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):
         client.get("/people/")
