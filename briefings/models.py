@@ -287,7 +287,9 @@ class Issue(models.Model):
 
 class ArticleQuerySet(models.QuerySet):
     def published(self):
-        return self.filter(issue__in=Issue.objects.published())
+        """Articles of published issues (`Issue.objects.published()`), through a join: cheaper
+        to build and to plan than a subquery, and list pages join the issue anyway."""
+        return self.filter(issue__status=Issue.Status.PUBLISHED, issue__publish_at__lte=Now())
 
     def for_list(self):
         # Lists never show bodies or leaders; search vectors are for the database only.

@@ -136,12 +136,10 @@ def article_detail(request, year, month, day, slug):
     if article is None:
         raise Http404("No such article")
     more = [other for other in articles if other is not article]
-    prefetch_related_objects(
-        [article],
-        Prefetch("people", queryset=Person.objects.select_related("organisation")),
-        "organisations",
-        "tags",
-    )
+    people = list(article.people.select_related("organisation"))
+    organisations = list(article.organisations.all())
+    # By primary key: taggit's generic relation cannot take the instance itself.
+    topics = list(Tag.objects.filter(article=article.pk).order_by("name"))
     url = _absolute(article.get_absolute_url())
     issue_url = _absolute(article.issue.get_absolute_url())
     structured = {
@@ -157,15 +155,18 @@ def article_detail(request, year, month, day, slug):
         "isPartOf": {"@type": "PublicationIssue", "url": issue_url},
         "publisher": _publisher(),
         "author": _publisher(),
-        "about": [{"@type": "Person", "name": p.name} for p in article.people.all()]
-        + [{"@type": "Organization", "name": o.name} for o in article.organisations.all()],
-        "keywords": [tag.name for tag in article.tags.all()],
+        "about": [{"@type": "Person", "name": p.name} for p in people]
+        + [{"@type": "Organization", "name": o.name} for o in organisations],
+        "keywords": [tag.name for tag in topics],
     }
     return render(
         request,
         "briefings/article_detail.html",
         {
             "article": article,
+            "people": people,
+            "organisations": organisations,
+            "topics": topics,
             "more_from_issue": more,
             "canonical": url,
             "description": _description(article.teaser),
