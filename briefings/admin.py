@@ -196,7 +196,7 @@ class IssueAdmin(admin.ModelAdmin):
             raise Http404
         if not self.has_view_permission(request):
             raise PermissionDenied
-        issue = get_object_or_404(Issue.objects.with_articles(), pk=object_id)
+        issue = get_object_or_404(Issue.objects.with_articles().with_neighbours(), pk=object_id)
         response = render_issue(request, issue, preview=True)
         response["X-Robots-Tag"] = "noindex, nofollow"
         return response

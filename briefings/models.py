@@ -4,7 +4,7 @@ import functools
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import Q
+from django.db.models import OuterRef, Q
 from django.db.models.functions import Now
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
@@ -167,12 +167,17 @@ class IssueQuerySet(models.QuerySet):
     def with_articles(self):
         return self.prefetch_related(articles_for_page())
 
-    def dates_either_side(self, date):
-        """{"previous": ..., "next": ...}: the dates just before and after `date` (None at
-        either end), in one query."""
-        return self.aggregate(
-            previous=models.Max("date", filter=Q(date__lt=date)),
-            next=models.Min("date", filter=Q(date__gt=date)),
+    def with_neighbours(self):
+        """Annotate `previous_date` and `following_date`: the published issues either side
+        (None at either end), for "previous" and "next" links without more queries."""
+        published = Issue.objects.published().values("date")
+        return self.annotate(
+            previous_date=models.Subquery(
+                published.filter(date__lt=OuterRef("date")).order_by("-date")[:1]
+            ),
+            following_date=models.Subquery(
+                published.filter(date__gt=OuterRef("date")).order_by("date")[:1]
+            ),
         )
 
 

@@ -95,14 +95,15 @@ def _issue_link(date):
 def render_issue(request, issue, *, preview=False):
     """Render an issue page. The staff preview uses this too, so it matches the public page.
 
+    `issue` comes from `Issue.objects.with_articles().with_neighbours()`.
+
     A preview may show a draft, so it is never cached anywhere and never indexed.
     """
-    either_side = Issue.objects.published().dates_either_side(issue.date)
     context = {
         "issue": issue,
         "preview": preview,
-        "previous_issue": _issue_link(either_side["previous"]),
-        "next_issue": _issue_link(either_side["next"]),
+        "previous_issue": _issue_link(issue.previous_date),
+        "next_issue": _issue_link(issue.following_date),
         "canonical": _absolute(issue.get_absolute_url()),
         "description": _description(issue.leader),
     }
@@ -115,7 +116,7 @@ def render_issue(request, issue, *, preview=False):
 @cache_public_page
 def issue_detail(request, year, month, day):
     issue = get_object_or_404(
-        Issue.objects.published().defer("search_vector").with_articles(),
+        Issue.objects.published().defer("search_vector").with_articles().with_neighbours(),
         date=_issue_date(year, month, day),
     )
     return render_issue(request, issue)

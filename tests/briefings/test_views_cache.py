@@ -116,9 +116,11 @@ def test_not_found_pages_are_not_cached(client, published_issue):
 
 
 def test_staff_preview_is_never_cached(rf, draft_issue):
+    from briefings.models import Issue
     from briefings.views import render_issue
 
-    response = render_issue(rf.get("/admin/preview/"), draft_issue, preview=True)
+    issue = Issue.objects.with_articles().with_neighbours().get(pk=draft_issue.pk)
+    response = render_issue(rf.get("/admin/preview/"), issue, preview=True)
     assert "no-store" in response["Cache-Control"]
     assert "noindex" in response.content.decode()
     assert "Secret draft" in response.content.decode()
