@@ -1,3 +1,5 @@
+import time
+
 from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
@@ -18,11 +20,13 @@ def content_changed():
     try:
         cache.incr(CONTENT_VERSION_KEY)
     except ValueError:
-        cache.set(CONTENT_VERSION_KEY, 2, None)
+        cache.set(CONTENT_VERSION_KEY, time.time_ns(), None)
 
 
 def content_version():
-    return cache.get_or_set(CONTENT_VERSION_KEY, 1, None)
+    # Starts from the clock, not 1: if the cache is emptied, the new version cannot match the
+    # keys of pages that workers still hold in memory (briefings.pagecache).
+    return cache.get_or_set(CONTENT_VERSION_KEY, time.time_ns, None)
 
 
 class IssueDateTaken(Exception):

@@ -121,6 +121,10 @@ def _empty_cache():
     """Each test starts with an empty cache, so no cached page outlives the test that made it."""
     from django.core.cache import cache
 
+    from briefings.pagecache import forget_local_pages
+
     cache.clear()
+    forget_local_pages()
     yield
     cache.clear()
+    forget_local_pages()

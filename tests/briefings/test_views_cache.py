@@ -168,3 +168,28 @@ def test_admin_pages_are_never_served_from_the_page_cache(client, admin_user):
     assert client.get("/admin/").status_code == 200
     client.logout()
     assert client.get("/admin/").status_code == 302
+
+
+def test_a_page_another_worker_cached_is_served_and_retired_like_any_other(
+    client, published_issue, django_assert_num_queries
+):
+    from briefings.pagecache import forget_local_pages
+
+    url = published_issue.get_absolute_url()
+    client.get(url)
+    forget_local_pages()  # as if another worker had rendered it: only the shared cache has it
+    with django_assert_num_queries(0):
+        assert client.get(url).status_code == 200
+    Issue.objects.filter(pk=published_issue.pk).update(title="Retitled by an editor")
+    content_changed()  # another worker's save
+    assert "Retitled by an editor" in client.get(url).content.decode()
+
+
+def test_emptying_the_shared_cache_never_brings_back_a_worker_s_old_copy(client, published_issue):
+    from django.core.cache import cache
+
+    url = published_issue.get_absolute_url()
+    client.get(url)  # this worker now holds a copy too
+    Issue.objects.filter(pk=published_issue.pk).update(title="Retitled while the cache was down")
+    cache.clear()  # Redis restarted, say: the content version starts again
+    assert "Retitled while the cache was down" in client.get(url).content.decode()

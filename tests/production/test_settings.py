@@ -145,3 +145,29 @@ def test_a_local_env_file_fills_in_defaults_but_the_environment_wins(tmp_path):
     production = manage("check", env={**base, "ENV_FILE": str(env_file), "DEBUG": "false"})
     assert production.returncode != 0
     assert "SECRET_KEY is not set" in production.stderr
+
+
+@pytest.mark.django_db
+def test_postgresql_reuses_query_plans_through_prepared_statements():
+    from django.db import connection
+
+    from briefings.models import Issue
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    for _ in range(3):
+        list(Issue.objects.filter(pk=1))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any('FROM "briefings_issue"' in statement for statement in prepared)
+
+
+def test_prepared_statements_can_be_turned_off_for_a_connection_pooler():
+    code = "from django.db import connection as c; print(sorted(c.settings_dict['OPTIONS']))"
+    env = {**PRODUCTION_ENV, "DATABASE_URL": "postgres://sca@db.example.org/sca_briefings"}
+    on = manage("shell", "-c", code, env=env)
+    off = manage("shell", "-c", code, env={**env, "DATABASE_PREPARED_STATEMENTS": "false"})
+    assert on.returncode == 0 and off.returncode == 0, on.stderr + off.stderr
+    assert "prepare_threshold" in on.stdout and "server_side_binding" in on.stdout
+    assert "prepare_threshold" not in off.stdout and "server_side_binding" not in off.stdout
