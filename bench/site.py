@@ -16,6 +16,7 @@ import os
 import random
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -259,11 +260,14 @@ def run_wrk(url, *, duration, connections, threads):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=int, default=8, help="seconds per measurement")
+    parser.add_argument("--duration", type=int, default=5, help="seconds per measurement")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=3, help="gunicorn sync workers")
     parser.add_argument("--rebuild", action="store_true", help="build the archive afresh")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="measurements per row; the table shows the median"
+    )
     parser.add_argument(
         "--pages", nargs="+", metavar="PAGE", help="measure only these (e.g. home article)"
     )
@@ -293,20 +297,37 @@ def main():
             for name, path in urls[1:]:
                 # The static file is measured again right before each page, so that a busy
                 # machine slows both sides of each comparison alike.
-                for row_name, row_path in ((static_name, static_path), (name, path)):
-                    url = f"http://127.0.0.1:{PORT}{row_path}"
-                    run_wrk(url, duration=1, connections=args.workers, threads=1)  # warm workers
-                    rps, p50, p99, errors = run_wrk(
-                        url,
-                        duration=args.duration,
-                        connections=args.connections,
-                        threads=args.threads,
-                    )
-                    rows.append((label, row_name, rps, p50, p99, errors))
-                    print(
-                        f"{label:9} {row_name:26} {rps:9.0f} req/s  p50 {p50:7.2f} ms  "
-                        f"p99 {p99:7.2f} ms" + (f"  {errors} errors" if errors else ""),
-                        flush=True,
+                # This shared machine's speed swings from one minute to the next, so each pair
+                # is measured --rounds times, alternating, and the medians are kept.
+                results = {static_name: [], name: []}
+                for _ in range(args.rounds):
+                    for row_name, row_path in ((static_name, static_path), (name, path)):
+                        url = f"http://127.0.0.1:{PORT}{row_path}"
+                        run_wrk(url, duration=1, connections=args.workers, threads=1)  # warm up
+                        result = run_wrk(
+                            url,
+                            duration=args.duration,
+                            connections=args.connections,
+                            threads=args.threads,
+                        )
+                        results[row_name].append(result)
+                        rps, p50, p99, errors = result
+                        print(
+                            f"{label:9} {row_name:26} {rps:9.0f} req/s  p50 {p50:7.2f} ms  "
+                            f"p99 {p99:7.2f} ms" + (f"  {errors} errors" if errors else ""),
+                            flush=True,
+                        )
+                for row_name in (static_name, name):
+                    runs = results[row_name]
+                    rows.append(
+                        (
+                            label,
+                            row_name,
+                            statistics.median(r[0] for r in runs),
+                            statistics.median(r[1] for r in runs),
+                            statistics.median(r[2] for r in runs),
+                            sum(r[3] for r in runs),
+                        )
                     )
         finally:
             server.terminate()
@@ -316,7 +337,7 @@ def main():
         f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s, gunicorn {args.workers} "
         f"sync workers, PostgreSQL, {ISSUES} issues / {ISSUES * ARTICLES_PER_ISSUE} articles / "
         f'{PEOPLE} people / {ORGANISATIONS} organisations. "static" is the whitenoise file '
-        "measured just before that page.",
+        f"measured just before that page. Medians of {args.rounds} rounds (errors: the sum).",
         "",
         "| page cache | page | req/s | static req/s | % of static | p50 ms | p99 ms | errors |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
