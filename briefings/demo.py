@@ -2,6 +2,8 @@
 
 import datetime
 
+from django.contrib.flatpages.models import FlatPage
+from django.contrib.sites.models import Site
 from django.db import transaction
 from django.utils import timezone
 from django.utils.html import escape
@@ -75,4 +77,15 @@ def load_demo_content(*, today=None):
             article.organisations.set([organisations[name] for name in orgs])
             article.tags.set(tags)
         issues.append(issue)
+    _about_page()
     return issues
+
+
+def _about_page():
+    """A plain page, so the navigation shows one an editor can change under "Flat pages"."""
+    page, created = FlatPage.objects.get_or_create(
+        url="/about/",
+        defaults={"title": "About", "content": _paragraphs(demo_content.ABOUT)},
+    )
+    if created:
+        page.sites.add(Site.objects.get_current())

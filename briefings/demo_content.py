@@ -502,3 +502,12 @@ ISSUES = [
         ],
     },
 ]
+
+ABOUT = [
+    "The SCA Briefing is a fortnightly round-up of news, policy and practice from Scotland's "
+    "community sector, written by the alliance's policy team for members and anyone who works "
+    "with community organisations.",
+    "Each issue has a short leader from the editor and a handful of articles on what "
+    "community groups are doing on the ground, what is changing in policy and where funding "
+    "is to be found. It is free: sign up below to get it by email.",
+]

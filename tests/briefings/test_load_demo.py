@@ -43,6 +43,12 @@ def test_demo_has_three_published_fortnightly_wednesday_issues():
     assert set(Organisation.objects.values_list("kind", flat=True)) == set(Organisation.Kind)
 
 
+def test_demo_has_an_about_page_in_the_navigation(client):
+    load_demo()
+    assert 'href="/pages/about/">About</a>' in client.get("/").content.decode()
+    assert "fortnightly round-up" in client.get("/pages/about/").content.decode()
+
+
 def test_running_load_demo_twice_changes_nothing():
     load_demo()
     before = counts()
