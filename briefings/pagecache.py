@@ -143,9 +143,14 @@ def _answer(request, content, content_type, etag, headers):
     return response
 
 
+# Change this whenever what is stored under a key changes shape, so that a new release never
+# reads an entry an older one wrote (they simply expire).
+KEY_PREFIX = "page-v2"
+
+
 def _key(request):
     address = request.build_absolute_uri().encode()
-    return f"page:{content_version()}:{hashlib.sha256(address).hexdigest()}"
+    return f"{KEY_PREFIX}:{content_version()}:{hashlib.sha256(address).hexdigest()}"
 
 
 def cache_public_page(view):
