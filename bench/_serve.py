@@ -154,8 +154,6 @@ def start_gunicorn(env, workers):
             "gunicorn.conf.py",
             "--workers",
             str(workers),
-            "--access-logfile",
-            "/dev/null",
         ],
         cwd=BASE_DIR,
         env=env,
