@@ -32,18 +32,7 @@ def bar_chart(rows, *, title, width=640, bar_height=22, label_width=260):
             for i, (label, value) in enumerate(rows)
         ),
     )
-    return format_html(
-        '<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{}" width="{}" '
-        'height="{}" viewBox="0 0 {} {}" font-family="sans-serif" font-size="12">'
-        "<title>{}</title>{}</svg>",
-        title,
-        width,
-        height,
-        width,
-        height,
-        title,
-        bars,
-    )
+    return _svg(bars, title=title, width=width, height=height, font_size=12)
 
 
 def line_chart(points, *, title, width=640, height=180):
@@ -75,21 +64,31 @@ def line_chart(points, *, title, width=640, height=180):
             for (x, y), (label, value) in zip(coords, points, strict=True)
         ),
     )
-    return format_html(
-        '<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{}" width="{}" '
-        'height="{}" viewBox="0 0 {} {}" font-family="sans-serif" font-size="11">'
-        '<title>{}</title><text x="4" y="{}">{}</text><text x="4" y="{}">0</text>'
-        '<polyline fill="none" stroke="#1b4d3e" stroke-width="2" points="{}"/>{}{}</svg>',
-        title,
-        width,
-        height,
-        width,
-        height,
-        title,
+    body = format_html(
+        '<text x="4" y="{}">{}</text><text x="4" y="{}">0</text>'
+        '<polyline fill="none" stroke="#1b4d3e" stroke-width="2" points="{}"/>{}{}',
         top + 4,
         biggest,
         bottom,
         path,
         dots,
         labels,
+    )
+    return _svg(body, title=title, width=width, height=height, font_size=11)
+
+
+def _svg(body, *, title, width, height, font_size):
+    """The labelled <svg> element both charts are drawn in; `body` is safe markup."""
+    return format_html(
+        '<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{}" width="{}" '
+        'height="{}" viewBox="0 0 {} {}" font-family="sans-serif" font-size="{}">'
+        "<title>{}</title>{}</svg>",
+        title,
+        width,
+        height,
+        width,
+        height,
+        font_size,
+        title,
+        body,
     )
