@@ -1,4 +1,6 @@
 from django.contrib import admin, messages
+from django.contrib.flatpages.admin import FlatPageAdmin
+from django.contrib.flatpages.models import FlatPage
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Q
@@ -15,7 +17,7 @@ from taggit.models import Tag
 from subscribers.admin_delivery import send_to_subscribers
 
 from . import services
-from .forms import ArticleInlineFormSet, IssueAdminForm
+from .forms import ArticleInlineFormSet, IssueAdminForm, PlainPageForm
 from .models import Article, Issue, Organisation, Person, Section
 from .views import render_issue
 
@@ -23,6 +25,26 @@ from .views import render_issue
 def _content_changed():
     # After commit, so a reader cannot re-cache the old page between the bump and the save.
     transaction.on_commit(services.content_changed)
+
+
+class RetiresCachedPages:
+    """For admins of what public pages show: every save or delete here retires cached pages.
+
+    `save_related` runs after every save, many-to-many fields included, and also for the
+    changelist's editable columns.
+    """
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        _content_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        _content_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        _content_changed()
 
 
 def _issues(count):
@@ -67,7 +89,7 @@ class ArticleInline(admin.StackedInline):
 
 
 @admin.register(Issue)
-class IssueAdmin(admin.ModelAdmin):
+class IssueAdmin(RetiresCachedPages, admin.ModelAdmin):
     form = IssueAdminForm
     inlines = [ArticleInline]
     list_display = ["date", "title", "status", "state", "article_count", "updated_at"]
@@ -115,15 +137,6 @@ class IssueAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         services.renumber_articles(issue=form.instance)
-        _content_changed()
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        _content_changed()
-
-    def delete_queryset(self, request, queryset):
-        super().delete_queryset(request, queryset)
-        _content_changed()
 
     # Actions: thin wrappers over the services.
 
@@ -202,7 +215,7 @@ class IssueAdmin(admin.ModelAdmin):
         return response
 
 
-class MentionsMixin:
+class MentionsMixin(RetiresCachedPages):
     """Mention counts, and a read-only list of the articles that mention the person or
     organisation; saving or deleting one changes public pages."""
 
@@ -217,14 +230,6 @@ class MentionsMixin:
     @admin.display(description="articles", ordering="mention_count")
     def mention_count(self, obj):
         return obj.mention_count
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        _content_changed()
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        _content_changed()
 
     @admin.display(description="mentioned in")
     def mentions(self, obj):
@@ -274,7 +279,7 @@ class OrganisationAdmin(MentionsMixin, admin.ModelAdmin):
 
 
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
+class SectionAdmin(RetiresCachedPages, admin.ModelAdmin):
     list_display = ["name", "order", "article_count"]
     list_editable = ["order"]
     search_fields = ["name"]
@@ -293,13 +298,9 @@ class SectionAdmin(admin.ModelAdmin):
     def article_count(self, section):
         return section.article_count
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        _content_changed()
-
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(RetiresCachedPages, admin.ModelAdmin):
     """Every article across the archive, for searching; they are written in the issue."""
 
     list_display = ["title", "issue", "section", "order"]
@@ -309,22 +310,11 @@ class ArticleAdmin(admin.ModelAdmin):
     autocomplete_fields = ["issue", "people", "organisations"]
     date_hierarchy = "issue__date"
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        _content_changed()
 
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        _content_changed()
-
-    def delete_queryset(self, request, queryset):
-        super().delete_queryset(request, queryset)
-        _content_changed()
-
-
-class PermissionCheckedTagAdmin(TagAdmin):
+class PermissionCheckedTagAdmin(RetiresCachedPages, TagAdmin):
     """Taggit's "merge tags" screen checks only is_staff; staff without tag permissions could
-    create tags through it (found by tests/production/test_url_access.py)."""
+    create tags through it (found by tests/production/test_url_access.py). Renaming a tag
+    changes article and topic pages."""
 
     def merge_tags_view(self, request):
         if not self.has_change_permission(request):
@@ -334,3 +324,13 @@ class PermissionCheckedTagAdmin(TagAdmin):
 
 admin.site.unregister(Tag)
 admin.site.register(Tag, PermissionCheckedTagAdmin)
+
+
+class PlainPageAdmin(RetiresCachedPages, FlatPageAdmin):
+    """Plain pages are listed in the navigation of every cached page."""
+
+    form = PlainPageForm
+
+
+admin.site.unregister(FlatPage)
+admin.site.register(FlatPage, PlainPageAdmin)

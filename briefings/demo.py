@@ -10,6 +10,7 @@ from django.utils.html import escape
 
 from . import demo_content
 from .models import Article, Issue, Organisation, Person, Section
+from .services import content_changed
 
 
 def latest_demo_wednesday(today):
@@ -78,6 +79,8 @@ def load_demo_content(*, today=None):
             article.tags.set(tags)
         issues.append(issue)
     _about_page()
+    # Pages cached before the demo arrived (the disk cache outlives a restart) must go.
+    transaction.on_commit(content_changed)
     return issues
 
 

@@ -1,10 +1,14 @@
-"""Admin forms: optimistic locking for issues and clean slugs for the article inline."""
+"""Admin forms: optimistic locking for issues, clean slugs for the article inline, and rich
+text for plain pages."""
 
 from django import forms
+from django.contrib.flatpages.forms import FlatpageForm
 from django.forms.models import BaseInlineFormSet
 from django.utils.text import slugify
+from django_ckeditor_5.widgets import CKEditor5Widget
 
 from .models import Issue
+from .sanitise import sanitise_html
 
 CONFLICT_MESSAGE = (
     "Someone else saved this issue while you were editing it, so your changes have not been "
@@ -116,3 +120,16 @@ class ArticleInlineFormSet(BaseInlineFormSet):
             form.cleaned_data["slug"] = slug
             form.instance.slug = slug
         super().clean()
+
+
+class PlainPageForm(FlatpageForm):
+    """A plain page (About, Our members, ...) written with the same editor as articles.
+
+    Flatpages publish their content as raw HTML, so it is sanitised like an article's body.
+    """
+
+    class Meta(FlatpageForm.Meta):
+        widgets = {"content": CKEditor5Widget(config_name="default")}
+
+    def clean_content(self):
+        return sanitise_html(self.cleaned_data["content"])

@@ -88,7 +88,8 @@ def renumber_articles(*, issue):
 
 
 EDITOR_GROUP = "Editor"
-# Exactly what an editor needs: the briefing content and its tags, and sending issues by email.
+# Exactly what an editor needs: the briefing content, its tags and the plain pages (About, ...),
+# and sending issues by email.
 # Nothing about users, groups or subscribers. Image upload is allowed to anyone who may change
 # issues or articles.
 EDITOR_MODELS = [
@@ -98,6 +99,7 @@ EDITOR_MODELS = [
     ("briefings", "person"),
     ("briefings", "organisation"),
     ("taggit", "tag"),
+    ("flatpages", "flatpage"),
 ]
 
 

@@ -43,9 +43,15 @@ def test_demo_has_three_published_fortnightly_wednesday_issues():
     assert set(Organisation.objects.values_list("kind", flat=True)) == set(Organisation.Kind)
 
 
-def test_demo_has_an_about_page_in_the_navigation(client):
-    load_demo()
-    assert 'href="/pages/about/">About</a>' in client.get("/").content.decode()
+def test_demo_replaces_pages_cached_before_it_and_has_an_about_page_in_the_navigation(
+    client, django_capture_on_commit_callbacks
+):
+    assert "About" not in client.get("/").content.decode()  # an empty site, now cached
+    with django_capture_on_commit_callbacks(execute=True):
+        load_demo()
+    home = client.get("/").content.decode()
+    assert 'href="/pages/about/">About</a>' in home
+    assert Issue.objects.latest("date").title in home
     assert "fortnightly round-up" in client.get("/pages/about/").content.decode()
 
 

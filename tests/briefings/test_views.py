@@ -283,19 +283,6 @@ def test_plain_page_is_served_and_linked_from_navigation(client):
     assert 'href="/pages/about/">About us</a>' in text(client.get("/briefings/"))
 
 
-def test_navigation_shows_a_plain_page_as_soon_as_an_editor_adds_or_removes_it(
-    client, published_issue, django_capture_on_commit_callbacks
-):
-    assert "Our members" not in text(client.get("/"))  # the page and its navigation are cached
-    with django_capture_on_commit_callbacks(execute=True):
-        page = FlatPage.objects.create(url="/members/", title="Our members", content="<p>-</p>")
-        page.sites.add(Site.objects.get_current())
-    assert 'href="/pages/members/">Our members</a>' in text(client.get("/"))
-    with django_capture_on_commit_callbacks(execute=True):
-        page.delete()
-    assert "Our members" not in text(client.get("/"))
-
-
 def test_unknown_page_is_a_friendly_404(client):
     response = client.get("/no/such/page/")
     assert response.status_code == 404

@@ -1,0 +1,98 @@
+"""Editors' changes through the admin reach the cached public pages at once."""
+
+import pytest
+from django.contrib.flatpages.models import FlatPage
+from django.contrib.sites.models import Site
+from django.urls import reverse
+from taggit.models import Tag
+
+from tests.factories import ArticleFactory, PersonFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def text(response):
+    return response.content.decode()
+
+
+def plain_page_data(**overrides):
+    return {
+        "url": "/members/",
+        "title": "Our members",
+        "content": "<p>Community councils and trusts.</p>",
+        "sites": [Site.objects.get_current().pk],
+        "template_name": "",
+        **overrides,
+    }
+
+
+def test_editor_adds_a_plain_page_and_every_page_links_to_it_at_once(
+    client, editor_client, published_issue, django_capture_on_commit_callbacks
+):
+    assert "Our members" not in text(client.get("/"))  # cached from here on
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor_client.post(reverse("admin:flatpages_flatpage_add"), plain_page_data())
+    assert response.status_code == 302
+
+    assert 'href="/pages/members/">Our members</a>' in text(client.get("/"))
+    assert "Community councils and trusts." in text(client.get("/pages/members/"))
+
+
+def test_editor_removes_a_plain_page_and_it_leaves_the_navigation_at_once(
+    client, editor_client, published_issue, django_capture_on_commit_callbacks
+):
+    page = FlatPage.objects.create(url="/members/", title="Our members", content="<p>-</p>")
+    page.sites.add(Site.objects.get_current())
+    assert "Our members" in text(client.get("/"))
+    delete_url = reverse("admin:flatpages_flatpage_delete", args=[page.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert editor_client.post(delete_url, {"post": "yes"}).status_code == 302
+
+    assert "Our members" not in text(client.get("/"))
+    assert client.get("/pages/members/").status_code == 404
+
+
+def test_plain_page_content_is_sanitised_and_written_with_the_rich_text_editor(editor_client):
+    form = editor_client.get(reverse("admin:flatpages_flatpage_add"))
+    assert "django_ckeditor_5" in text(form)
+
+    data = plain_page_data(content='<p onclick="steal()">Hello<script>alert(1)</script></p>')
+    assert editor_client.post(reverse("admin:flatpages_flatpage_add"), data).status_code == 302
+
+    assert FlatPage.objects.get().content == "<p>Hello</p>"
+
+
+def test_renaming_a_tag_changes_the_cached_article_page(
+    client, editor_client, django_capture_on_commit_callbacks
+):
+    article = ArticleFactory()
+    article.tags.add("Land reform")
+    assert "Land reform" in text(client.get(article.get_absolute_url()))
+    tag = Tag.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor_client.post(
+            reverse("admin:taggit_tag_change", args=[tag.pk]),
+            {"name": "Community land", "slug": tag.slug},
+        )
+    assert response.status_code == 302
+
+    page = text(client.get(article.get_absolute_url()))
+    assert "Community land" in page
+    assert "Land reform" not in page
+
+
+def test_deleting_people_from_the_list_removes_them_from_cached_pages(
+    client, editor_client, django_capture_on_commit_callbacks
+):
+    article = ArticleFactory()
+    person = PersonFactory(name="Morag Stewart")
+    article.people.add(person)
+    assert "Morag Stewart" in text(client.get(article.get_absolute_url()))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor_client.post(
+            reverse("admin:briefings_person_changelist"),
+            {"action": "delete_selected", "_selected_action": [person.pk], "post": "yes"},
+        )
+    assert response.status_code == 302
+
+    assert "Morag Stewart" not in text(client.get(article.get_absolute_url()))
