@@ -66,3 +66,11 @@ def test_every_page_type_is_valid_html5(client, published_issue, tmp_path):
     ]
     assert problems == []
     assert result.returncode == 0, result.stderr
+
+
+def test_every_page_type_carries_the_signup_form(client, published_issue):
+    for name, url in page_urls(published_issue).items():
+        html = client.get(url).content.decode()
+        assert "Please send me the fortnightly briefing" in html, name
+        assert '<form method="post" action="/subscribe/"' in html, name
+        assert 'name="email"' in html, name
