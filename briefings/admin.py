@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.contrib.flatpages.admin import FlatPageAdmin
 from django.contrib.flatpages.models import FlatPage
+from django.contrib.sites.models import Site
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Q
@@ -330,6 +331,23 @@ class PlainPageAdmin(RetiresCachedPages, FlatPageAdmin):
     """Plain pages are listed in the navigation of every cached page."""
 
     form = PlainPageForm
+    fieldsets = [
+        (None, {"fields": ["url", "title", "content"]}),
+        (
+            "Advanced options",
+            {"classes": ["collapse"], "fields": ["registration_required", "template_name"]},
+        ),
+    ]
+    list_filter = ["registration_required"]
+
+    def view_on_site(self, page):
+        # Straight to the page: the contenttypes redirect would send the editor to the sites
+        # framework's placeholder domain.
+        return page.get_absolute_url()
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        form.instance.sites.add(Site.objects.get_current())
 
 
 admin.site.unregister(FlatPage)

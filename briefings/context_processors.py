@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.contrib.flatpages.models import FlatPage
 from django.core.cache import cache
-from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
 from .services import content_version
@@ -20,14 +19,10 @@ def _nav_pages():
         pages = FlatPage.objects.filter(
             sites=settings.SITE_ID, registration_required=False
         ).order_by("title")
-        return [(page.title, page_url(page)) for page in pages]
+        # Under /pages/, whatever address the editor typed (ABSOLUTE_URL_OVERRIDES).
+        return [(page.title, page.get_absolute_url()) for page in pages]
 
     return cache.get_or_set(f"nav-pages:{content_version()}", load, NAV_PAGES_SECONDS)
-
-
-def page_url(page):
-    """Plain pages live under /pages/, whatever address the editor typed."""
-    return reverse("briefings:page", kwargs={"url": page.url.strip("/") + "/"})
 
 
 def navigation(request):

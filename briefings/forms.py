@@ -3,6 +3,7 @@ text for plain pages."""
 
 from django import forms
 from django.contrib.flatpages.forms import FlatpageForm
+from django.contrib.flatpages.models import FlatPage
 from django.forms.models import BaseInlineFormSet
 from django.utils.text import slugify
 from django_ckeditor_5.widgets import CKEditor5Widget
@@ -126,10 +127,30 @@ class PlainPageForm(FlatpageForm):
     """A plain page (About, Our members, ...) written with the same editor as articles.
 
     Flatpages publish their content as raw HTML, so it is sanitised like an article's body.
+    The site has one address, so pages belong to it without the editor choosing
+    (PlainPageAdmin), and an address can be used once.
     """
 
     class Meta(FlatpageForm.Meta):
+        fields = ["url", "title", "content", "registration_required", "template_name"]
         widgets = {"content": CKEditor5Widget(config_name="default")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["url"].label = "Address"
+        self.fields["url"].help_text = (
+            "Where the page lives under /pages/ on the site: “/about/” is shown at "
+            "/pages/about/. Start and end it with a slash."
+        )
+
+    def clean_url(self):
+        url = super().clean_url()
+        if FlatPage.objects.filter(url=url).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(
+                "There is already a plain page at this address. Choose another address, or "
+                "edit that page instead."
+            )
+        return url
 
     def clean_content(self):
         return sanitise_html(self.cleaned_data["content"])

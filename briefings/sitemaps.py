@@ -1,8 +1,10 @@
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.contrib.flatpages.models import FlatPage
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
+from taggit.models import Tag
 
 from .models import Article, Issue, Organisation, Person
 
@@ -67,10 +69,31 @@ class OrganisationSitemap(PublicSitemap):
         return Organisation.objects.filter(articles__in=Article.objects.published()).distinct()
 
 
+class TopicSitemap(PublicSitemap):
+    def items(self):
+        return (
+            Tag.objects.filter(article__in=Article.objects.published()).distinct().order_by("slug")
+        )
+
+    def location(self, item):
+        return reverse("briefings:topic-detail", kwargs={"slug": item.slug})
+
+
+class PlainPageSitemap(PublicSitemap):
+    changefreq = "monthly"
+
+    def items(self):
+        return FlatPage.objects.filter(
+            sites=settings.SITE_ID, registration_required=False
+        ).order_by("url")
+
+
 SITEMAPS = {
     "pages": PagesSitemap,
+    "plain-pages": PlainPageSitemap,
     "issues": IssueSitemap,
     "articles": ArticleSitemap,
     "people": PersonSitemap,
     "organisations": OrganisationSitemap,
+    "topics": TopicSitemap,
 }

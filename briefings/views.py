@@ -13,9 +13,10 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Subquery, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.utils.cache import add_never_cache_headers
+from django.templatetags.static import static
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from taggit.models import Tag
@@ -363,3 +364,10 @@ def plain_page(request, url):
 def robots_txt(request):
     text = render_to_string("robots.txt", {"SITE_URL": settings.SITE_URL})
     return HttpResponse(text, content_type="text/plain; charset=utf-8")
+
+
+def favicon(request):
+    """Browsers, feed readers and the admin ask for /favicon.ico whatever the page says."""
+    response = redirect(static("favicon.svg"))
+    patch_cache_control(response, public=True, max_age=24 * 60 * 60)
+    return response

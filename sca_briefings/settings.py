@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.urls import reverse
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -289,6 +290,13 @@ LOGGING = {
 # django.contrib.flatpages, which needs the sites framework.
 INSTALLED_APPS += ["django.contrib.sites", "django.contrib.flatpages"]
 SITE_ID = 1
+# Plain pages are served under /pages/ (briefings/urls.py), not at the address an editor types,
+# so their "View on site" links and the sitemap must say so.
+ABSOLUTE_URL_OVERRIDES = {
+    "flatpages.flatpage": lambda page: reverse(
+        "briefings:page", kwargs={"url": page.url.strip("/") + "/"}
+    ),
+}
 # How long a rendered public page stays cached, in seconds; 0 turns page caching off.
 # Editors' saves retire cached pages at once (briefings.services.content_changed).
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))

@@ -254,15 +254,35 @@ def test_topic_pages_list_published_articles_only(
 
 
 def test_sitemap_lists_public_pages_only(client, published_issue, draft_issue, scheduled_issue):
+    about = FlatPage.objects.create(url="/about/", title="About us", content="<p>-</p>")
+    about.sites.add(Site.objects.get_current())
+    members = FlatPage.objects.create(
+        url="/members-area/", title="Members", content="<p>-</p>", registration_required=True
+    )
+    members.sites.add(Site.objects.get_current())
     body = text(client.get("/sitemap.xml"))
     assert "http://127.0.0.1:8000" + published_issue.get_absolute_url() in body
     assert "/people/morag-campbell/" in body
+    assert "<loc>http://127.0.0.1:8000/topics/community-anchors/</loc>" in body
+    assert "<loc>http://127.0.0.1:8000/pages/about/</loc>" in body
+    assert "members-area" not in body
+    assert "/topics/hidden-topic/" not in body
+    assert "/topics/future-topic/" not in body
     for issue in (draft_issue, scheduled_issue):
         article = issue.articles.get()
         assert issue.get_absolute_url() not in body
         assert article.get_absolute_url() not in body
         assert article.people.get().get_absolute_url() not in body
         assert article.organisations.get().get_absolute_url() not in body
+
+
+def test_favicon_ico_leads_to_the_site_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302
+    icon = client.get(response["Location"])
+    assert icon.status_code == 200
+    body = b"".join(icon.streaming_content) if icon.streaming else icon.content
+    assert b"<svg" in body
 
 
 def test_robots_txt_points_at_the_sitemap(client):

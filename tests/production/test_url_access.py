@@ -55,6 +55,7 @@ PUBLIC = {
     "briefings:articles-atom",
     "briefings:sitemap",
     "briefings:robots-txt",
+    "briefings:favicon",
 }
 
 # Outside the admin namespace, but for signed-in staff only.

@@ -20,7 +20,6 @@ def plain_page_data(**overrides):
         "url": "/members/",
         "title": "Our members",
         "content": "<p>Community councils and trusts.</p>",
-        "sites": [Site.objects.get_current().pk],
         "template_name": "",
         **overrides,
     }
@@ -60,6 +59,28 @@ def test_plain_page_content_is_sanitised_and_written_with_the_rich_text_editor(e
     assert editor_client.post(reverse("admin:flatpages_flatpage_add"), data).status_code == 302
 
     assert FlatPage.objects.get().content == "<p>Hello</p>"
+
+
+def test_a_second_page_at_the_same_address_is_refused_in_plain_words(editor_client):
+    page = FlatPage.objects.create(url="/members/", title="Our members", content="<p>-</p>")
+    page.sites.add(Site.objects.get_current())
+
+    response = editor_client.post(
+        reverse("admin:flatpages_flatpage_add"), plain_page_data(title="Members again")
+    )
+
+    assert response.status_code == 200
+    assert "There is already a plain page at this address." in text(response)
+    assert FlatPage.objects.count() == 1
+
+
+def test_view_on_site_opens_the_page_where_readers_find_it(editor_client):
+    page = FlatPage.objects.create(url="/members/", title="Our members", content="<p>-</p>")
+    page.sites.add(Site.objects.get_current())
+
+    form = text(editor_client.get(reverse("admin:flatpages_flatpage_change", args=[page.pk])))
+
+    assert 'href="/pages/members/" class="viewsitelink"' in form
 
 
 def test_renaming_a_tag_changes_the_cached_article_page(
