@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.flatpages.admin import FlatPageAdmin
 from django.contrib.flatpages.models import FlatPage
@@ -21,6 +22,9 @@ from . import services
 from .forms import ArticleInlineFormSet, IssueAdminForm, PlainPageForm
 from .models import Article, Issue, Organisation, Person, Section
 from .views import render_issue
+
+admin.site.site_header = admin.site.site_title = f"{settings.SITE_NAME} Briefings"
+admin.site.index_title = "Write, publish and send the briefing"
 
 
 def _content_changed():

@@ -80,7 +80,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.sitemaps",
     "django.contrib.postgres",
-    "taggit",
+    "sca_briefings.apps.TopicsConfig",  # taggit
     "django_ckeditor_5",
     "django_tasks_db",
     "briefings",
@@ -288,7 +288,7 @@ LOGGING = {
 
 # Public website: plain pages editors maintain in the admin (About, Our members, ...) come from
 # django.contrib.flatpages, which needs the sites framework.
-INSTALLED_APPS += ["django.contrib.sites", "django.contrib.flatpages"]
+INSTALLED_APPS += ["django.contrib.sites", "sca_briefings.apps.PlainPagesConfig"]  # flatpages
 SITE_ID = 1
 # Plain pages are served under /pages/ (briefings/urls.py), not at the address an editor types,
 # so their "View on site" links and the sitemap must say so.

@@ -164,3 +164,12 @@ def test_organisation_page_lists_the_articles_that_mention_it(editor_client):
     ArticleFactory(title="Glenbrae buys its forest", organisations=[organisation])
     url = reverse("admin:briefings_organisation_change", args=[organisation.pk])
     assert "Glenbrae buys its forest" in editor_client.get(url).content.decode()
+
+
+def test_admin_speaks_the_sites_language(editor_client):
+    page = editor_client.get(reverse("admin:index")).content.decode()
+    assert "SCA Briefings" in page
+    assert "Django administration" not in page
+    assert "Plain pages" in page
+    assert "Topics" in page
+    assert "Taggit" not in page
