@@ -2,6 +2,8 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.flatpages.admin import FlatPageAdmin
 from django.contrib.flatpages.models import FlatPage
+from django.contrib.redirects.admin import RedirectAdmin
+from django.contrib.redirects.models import Redirect
 from django.contrib.sites.models import Site
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -19,7 +21,7 @@ from taggit.models import Tag
 from subscribers.admin_delivery import send_to_subscribers
 
 from . import services
-from .forms import ArticleInlineFormSet, IssueAdminForm, PlainPageForm
+from .forms import ArticleInlineFormSet, IssueAdminForm, PlainPageForm, RedirectForm
 from .models import Article, Issue, Organisation, Person, Section
 from .views import render_issue
 
@@ -356,3 +358,16 @@ class PlainPageAdmin(RetiresCachedPages, FlatPageAdmin):
 
 admin.site.unregister(FlatPage)
 admin.site.register(FlatPage, PlainPageAdmin)
+
+
+class OldAddressAdmin(RedirectAdmin):
+    form = RedirectForm
+    list_filter = []
+
+    def save_model(self, request, obj, form, change):
+        obj.site_id = settings.SITE_ID
+        super().save_model(request, obj, form, change)
+
+
+admin.site.unregister(Redirect)
+admin.site.register(Redirect, OldAddressAdmin)

@@ -1,9 +1,13 @@
 """Admin forms: optimistic locking for issues, clean slugs for the article inline, and rich
 text for plain pages."""
 
+from urllib.parse import urlsplit
+
 from django import forms
+from django.conf import settings
 from django.contrib.flatpages.forms import FlatpageForm
 from django.contrib.flatpages.models import FlatPage
+from django.contrib.redirects.models import Redirect
 from django.forms.models import BaseInlineFormSet
 from django.utils.text import slugify
 from django_ckeditor_5.widgets import CKEditor5Widget
@@ -154,3 +158,54 @@ class PlainPageForm(FlatpageForm):
 
     def clean_content(self):
         return sanitise_html(self.cleaned_data["content"])
+
+
+def _path_of(value):
+    """An address as the site sees it: a pasted full link keeps only its path and query."""
+    parts = urlsplit(value.strip())
+    if parts.scheme or parts.netloc:
+        return parts.path + (f"?{parts.query}" if parts.query else "")
+    return value.strip()
+
+
+class RedirectForm(forms.ModelForm):
+    """An old address that leads to a new one. The site has one address, so the redirect
+    belongs to it without the editor choosing (briefings.admin.OldAddressAdmin)."""
+
+    class Meta:
+        model = Redirect
+        fields = ["old_path", "new_path"]
+        labels = {"old_path": "Old address", "new_path": "New address"}
+        help_texts = {
+            "old_path": "The address readers still follow, such as /brief/29th-january-2020/. "
+            "A full link pasted from the browser is fine.",
+            "new_path": "Where they should land, such as /briefings/2020/01/29/, or a link to "
+            "another site. Leave it empty to tell readers the page has gone.",
+        }
+
+    def clean_old_path(self):
+        old_path = _path_of(self.cleaned_data["old_path"])
+        if not old_path.startswith("/"):
+            raise forms.ValidationError("Start the old address with a slash, as in /brief/.")
+        taken = Redirect.objects.filter(site_id=settings.SITE_ID, old_path=old_path)
+        if taken.exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(
+                "This old address already leads somewhere. Edit that redirect instead."
+            )
+        return old_path
+
+    def clean_new_path(self):
+        new_path = self.cleaned_data["new_path"].strip()
+        if new_path and not new_path.startswith(("/", "https://", "http://")):
+            raise forms.ValidationError(
+                "Start the new address with a slash, or give a full link starting https://."
+            )
+        return new_path
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("old_path") and cleaned.get("old_path") == cleaned.get("new_path"):
+            raise forms.ValidationError(
+                "The new address is the old one: readers would go round in circles."
+            )
+        return cleaned

@@ -88,8 +88,8 @@ def renumber_articles(*, issue):
 
 
 EDITOR_GROUP = "Editor"
-# Exactly what an editor needs: the briefing content, its tags and the plain pages (About, ...),
-# and sending issues by email.
+# Exactly what an editor needs: the briefing content, its tags, the plain pages (About, ...) and
+# redirects from old addresses, and sending issues by email.
 # Nothing about users, groups or subscribers. Image upload is allowed to anyone who may change
 # issues or articles.
 EDITOR_MODELS = [
@@ -100,6 +100,7 @@ EDITOR_MODELS = [
     ("briefings", "organisation"),
     ("taggit", "tag"),
     ("flatpages", "flatpage"),
+    ("redirects", "redirect"),
 ]
 
 

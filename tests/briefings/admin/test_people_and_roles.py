@@ -12,7 +12,7 @@ from tests.factories import ArticleFactory, IssueFactory, OrganisationFactory, P
 pytestmark = pytest.mark.django_db
 
 
-def test_editor_group_has_exactly_the_briefings_tag_and_plain_page_permissions():
+def test_editor_group_has_exactly_the_briefings_tag_plain_page_and_redirect_permissions():
     group = set_up_roles()
     codenames = set(group.permissions.values_list("content_type__app_label", "codename"))
     expected = {
@@ -25,6 +25,7 @@ def test_editor_group_has_exactly_the_briefings_tag_and_plain_page_permissions()
             ("briefings", "organisation"),
             ("taggit", "tag"),
             ("flatpages", "flatpage"),
+            ("redirects", "redirect"),
         ]
         for action in ("view", "add", "change", "delete")
     } | {("subscribers", "send_issue")}  # preview, test and send the email edition
@@ -70,6 +71,8 @@ def test_editor_cannot_reach_users_or_groups(editor_client, url):
         "admin:taggit_tag_changelist",
         "admin:flatpages_flatpage_changelist",
         "admin:flatpages_flatpage_add",
+        "admin:redirects_redirect_changelist",
+        "admin:redirects_redirect_add",
     ],
 )
 def test_editor_can_open_every_briefings_page(editor_client, name):
