@@ -1,13 +1,16 @@
 """CPU cost of rendering each public page in-process, page cache off.
 
-Usage: .venv/bin/python bench/profile_pages.py [--runs 30] [--profile PAGE] [--hits] [PAGE ...]
+Usage: .venv/bin/python bench/profile_pages.py [--runs 30] [--profile PAGE] [--hits] [--parts]
+       [PAGE ...]
 
 Uses the benchmark database built by bench/site.py (BENCH_DATABASE_URL), DEBUG off. Prints,
 for each page, the minimum and median over --runs of the process CPU time per request (the
 minimum is the least disturbed by other work on a shared machine), and the time spent in
 queries. --profile PAGE prints a cProfile of that page instead. --hits turns the page cache on
 and times a cache hit through Django's whole WSGI handler (every middleware), beside the CSS
-file WhiteNoise serves, as a gunicorn worker would run them.
+file WhiteNoise serves, as a gunicorn worker would run them. --parts splits each page's median
+CPU time into the ORM turning querysets into SQL, the template engine, and the rest (running
+the queries, building model instances, the view and the middleware).
 """
 
 import argparse
@@ -54,6 +57,7 @@ def main():
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--profile", choices=PAGES)
     parser.add_argument("--hits", action="store_true")
+    parser.add_argument("--parts", action="store_true")
     parser.add_argument("pages", nargs="*", default=list(PAGES))
     args = parser.parse_args()
     if args.hits:
@@ -66,6 +70,9 @@ def main():
     from django.test import Client
 
     client = Client()
+    if args.parts:
+        time_parts(args, client)
+        return
     if args.hits:
         time_hits(args)
         return
@@ -100,6 +107,50 @@ def main():
             f"{name:8} {1000 * min(times):7.2f} {1000 * statistics.median(times):9.2f} "
             f"{queries:7} {1000 * min(query_times):8.2f}"
         )
+
+
+class Stopwatch:
+    """CPU time inside one function, counting only the outermost call of nested ones."""
+
+    def __init__(self, owner, name):
+        self.spent, self.depth = 0.0, 0
+        original = getattr(owner, name)
+
+        def timed(*args, **kwargs):
+            self.depth += 1
+            started = time.process_time()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                self.depth -= 1
+                if self.depth == 0:
+                    self.spent += time.process_time() - started
+
+        setattr(owner, name, timed)
+
+
+def time_parts(args, client):
+    from django.db.models.sql.compiler import SQLCompiler
+    from django.template.backends.django import Template
+
+    compile_sql = Stopwatch(SQLCompiler, "as_sql")
+    templates = Stopwatch(Template, "render")
+    print(f"{'page':8} {'median ms':>9} {'SQL compile':>11} {'templates':>9} {'rest':>6}")
+    for name in args.pages:
+        path = PAGES[name]
+        for _ in range(3):
+            assert client.get(path).status_code == 200, path
+        rows = []
+        for _ in range(args.runs):
+            compile_sql.spent = templates.spent = 0.0
+            started = time.process_time()
+            client.get(path)
+            total = time.process_time() - started
+            rows.append((total, compile_sql.spent, templates.spent))
+        # The median of each column on its own, so "rest" is approximate.
+        columns = zip(*rows, strict=True)
+        total, sql, template = (1000 * statistics.median(column) for column in columns)
+        print(f"{name:8} {total:9.2f} {sql:11.2f} {template:9.2f} {total - sql - template:6.2f}")
 
 
 def time_hits(args):

@@ -49,9 +49,12 @@ def _page(request, queryset, per_page):
     """One page of `queryset`; a page number past the end or not a number is a 404."""
     paginator = Paginator(queryset, per_page)
     try:
-        return paginator.page(request.GET.get("page") or 1)
+        page = paginator.page(request.GET.get("page") or 1)
     except (EmptyPage, PageNotAnInteger):
         raise Http404("No such page") from None
+    # Fetched here, with its prefetches, so that the template never runs a query.
+    page.object_list = list(page.object_list)
+    return page
 
 
 def _absolute(path):
@@ -200,7 +203,7 @@ def _archive(request, issues, *, year=None):
         )
     )
     page = _page(request, issues.order_by("-date"), ISSUES_PER_PAGE)
-    years = Issue.objects.published().dates("date", "year", order="DESC")
+    years = list(Issue.objects.published().dates("date", "year", order="DESC"))
     path = request.path if page.number == 1 else f"{request.path}?page={page.number}"
     return render(
         request,
@@ -243,7 +246,7 @@ def person_list(request):
     return render(
         request,
         "briefings/person_list.html",
-        {"people": people, "canonical": _absolute(request.path)},
+        {"people": list(people), "canonical": _absolute(request.path)},
     )
 
 
@@ -268,7 +271,7 @@ def organisation_list(request):
     return render(
         request,
         "briefings/organisation_list.html",
-        {"organisations": organisations, "canonical": _absolute(request.path)},
+        {"organisations": list(organisations), "canonical": _absolute(request.path)},
     )
 
 
@@ -297,7 +300,7 @@ def topic_list(request):
     return render(
         request,
         "briefings/topic_list.html",
-        {"topics": topics, "canonical": _absolute(request.path)},
+        {"topics": list(topics), "canonical": _absolute(request.path)},
     )
 
 

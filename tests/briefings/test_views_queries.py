@@ -102,3 +102,29 @@ def test_people_index_query_count_is_constant(client, n, django_assert_num_queri
     client.get("/people/")
     with django_assert_num_queries(1):
         client.get("/people/")
+
+
+def test_templates_never_run_queries(client, published_issue, monkeypatch):
+    # The views fetch everything a page shows; a lazy queryset left for the template would
+    # hide its queries from the view and from the counts above.
+    from django.db import connection
+    from django.template.backends.django import Template
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.briefings.test_views_html import page_urls
+
+    render, queries_in_templates = Template.render, {}
+
+    def counting_render(self, *args, **kwargs):
+        with CaptureQueriesContext(connection) as queries:
+            html = render(self, *args, **kwargs)
+        queries_in_templates[self.origin.template_name] = len(queries)
+        return html
+
+    monkeypatch.setattr(Template, "render", counting_render)
+    for url in page_urls(published_issue).values():
+        client.get(url)
+        client.get(url + "?page=1")
+
+    assert "briefings/issue_archive.html" in queries_in_templates
+    assert {name: n for name, n in queries_in_templates.items() if n} == {}
