@@ -244,18 +244,46 @@ def to_ms(value):
     return number * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
 
 
+def _cpu_ticks():
+    """CPU ticks used so far by each gunicorn and PostgreSQL process, from /proc."""
+    ticks = {}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+            command = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue  # it ended while we looked
+        name, fields = stat[stat.index("(") + 1 : stat.rindex(")")], stat.rsplit(")", 1)[1].split()
+        kind = "app" if b"gunicorn" in command else "db" if name.startswith("postgres") else None
+        if kind:
+            ticks[pid] = (kind, int(fields[11]) + int(fields[12]))  # utime + stime
+    return ticks
+
+
+def _cpu_ms_per_request(before, after, requests):
+    """Milliseconds of CPU per request spent by the app (gunicorn) and by PostgreSQL."""
+    spent = {"app": 0, "db": 0}
+    for pid, (kind, ticks) in after.items():
+        spent[kind] += ticks - before.get(pid, (kind, 0))[1]
+    per_tick = 1000 / os.sysconf("SC_CLK_TCK")
+    return tuple(spent[kind] * per_tick / max(requests, 1) for kind in ("app", "db"))
+
+
 def run_wrk(url, *, duration, connections, threads):
+    before = _cpu_ticks()
     out = subprocess.run(
         ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", url],
         capture_output=True,
         text=True,
         check=True,
     ).stdout
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    app_ms, db_ms = _cpu_ms_per_request(before, _cpu_ticks(), requests)
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p50 = to_ms(re.search(r"^\s+50%\s+(\S+)", out, re.MULTILINE).group(1))
     p99 = to_ms(re.search(r"^\s+99%\s+(\S+)", out, re.MULTILINE).group(1))
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return rps, p50, p99, int(non2xx.group(1)) if non2xx else 0
+    return rps, p50, p99, int(non2xx.group(1)) if non2xx else 0, app_ms, db_ms
 
 
 def main():
@@ -311,10 +339,11 @@ def main():
                             threads=args.threads,
                         )
                         results[row_name].append(result)
-                        rps, p50, p99, errors = result
+                        rps, p50, p99, errors, app_ms, db_ms = result
                         print(
                             f"{label:9} {row_name:26} {rps:9.0f} req/s  p50 {p50:7.2f} ms  "
-                            f"p99 {p99:7.2f} ms" + (f"  {errors} errors" if errors else ""),
+                            f"p99 {p99:7.2f} ms  CPU/request app {app_ms:5.2f} ms "
+                            f"db {db_ms:5.2f} ms" + (f"  {errors} errors" if errors else ""),
                             flush=True,
                         )
                 for row_name in (static_name, name):
@@ -327,6 +356,8 @@ def main():
                             statistics.median(r[1] for r in runs),
                             statistics.median(r[2] for r in runs),
                             sum(r[3] for r in runs),
+                            statistics.median(r[4] for r in runs),
+                            statistics.median(r[5] for r in runs),
                         )
                     )
         finally:
@@ -337,17 +368,20 @@ def main():
         f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s, gunicorn {args.workers} "
         f"sync workers, PostgreSQL, {ISSUES} issues / {ISSUES * ARTICLES_PER_ISSUE} articles / "
         f'{PEOPLE} people / {ORGANISATIONS} organisations. "static" is the whitenoise file '
-        f"measured just before that page. Medians of {args.rounds} rounds (errors: the sum).",
+        f"measured just before that page. Medians of {args.rounds} rounds (errors: the sum). "
+        "CPU/request: CPU time of the gunicorn processes (app) and of PostgreSQL (db) over a "
+        "measurement, divided by the requests served.",
         "",
-        "| page cache | page | req/s | static req/s | % of static | p50 ms | p99 ms | errors |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| page cache | page | req/s | static req/s | % of static | p50 ms | p99 ms | errors "
+        "| app CPU ms/request | db CPU ms/request |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for static_row, row in zip(rows[0::2], rows[1::2], strict=True):
-        label, name, rps, p50, p99, errors = row
+        label, name, rps, p50, p99, errors, app_ms, db_ms = row
         static = static_row[2]
         lines.append(
             f"| {label} | {name} | {rps:.0f} | {static:.0f} | {100 * rps / static:.0f}% "
-            f"| {p50:.1f} | {p99:.1f} | {errors} |"
+            f"| {p50:.1f} | {p99:.1f} | {errors} | {app_ms:.2f} | {db_ms:.2f} |"
         )
     table = "\n".join(lines)
     print("\n" + table)
