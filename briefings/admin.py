@@ -337,14 +337,8 @@ class PlainPageAdmin(RetiresCachedPages, FlatPageAdmin):
     """Plain pages are listed in the navigation of every cached page."""
 
     form = PlainPageForm
-    fieldsets = [
-        (None, {"fields": ["url", "title", "content"]}),
-        (
-            "Advanced options",
-            {"classes": ["collapse"], "fields": ["registration_required", "template_name"]},
-        ),
-    ]
-    list_filter = ["registration_required"]
+    fieldsets = None  # the form's fields, in its order
+    list_filter = []
 
     def view_on_site(self, page):
         # Straight to the page: the contenttypes redirect would send the editor to the sites

@@ -1,5 +1,5 @@
-"""Admin forms: optimistic locking for issues, clean slugs for the article inline, and rich
-text for plain pages."""
+"""Admin forms: optimistic locking for issues, clean slugs for the article inline, rich text
+for plain pages, and old addresses that lead to new ones."""
 
 from urllib.parse import urlsplit
 
@@ -132,11 +132,13 @@ class PlainPageForm(FlatpageForm):
 
     Flatpages publish their content as raw HTML, so it is sanitised like an article's body.
     The site has one address, so pages belong to it without the editor choosing
-    (PlainPageAdmin), and an address can be used once.
+    (PlainPageAdmin), and an address can be used once. Flatpages' "registration required" and
+    "template name" are left out: the public site has no reader sign-in, and every plain page
+    uses the site's layout.
     """
 
     class Meta(FlatpageForm.Meta):
-        fields = ["url", "title", "content", "registration_required", "template_name"]
+        fields = ["url", "title", "content"]
         widgets = {"content": CKEditor5Widget(config_name="default")}
 
     def __init__(self, *args, **kwargs):

@@ -20,7 +20,6 @@ def plain_page_data(**overrides):
         "url": "/members/",
         "title": "Our members",
         "content": "<p>Community councils and trusts.</p>",
-        "template_name": "",
         **overrides,
     }
 
@@ -52,8 +51,10 @@ def test_editor_removes_a_plain_page_and_it_leaves_the_navigation_at_once(
 
 
 def test_plain_page_content_is_sanitised_and_written_with_the_rich_text_editor(editor_client):
-    form = editor_client.get(reverse("admin:flatpages_flatpage_add"))
-    assert "django_ckeditor_5" in text(form)
+    form = text(editor_client.get(reverse("admin:flatpages_flatpage_add")))
+    assert "django_ckeditor_5" in form
+    assert 'name="sites"' not in form  # the site is set for the editor
+    assert 'name="template_name"' not in form
 
     data = plain_page_data(content='<p onclick="steal()">Hello<script>alert(1)</script></p>')
     assert editor_client.post(reverse("admin:flatpages_flatpage_add"), data).status_code == 302
