@@ -7,8 +7,7 @@ from django.contrib.redirects.models import Redirect
 from django.contrib.sites.models import Site
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, Q
-from django.db.models.functions import Now
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -66,11 +65,10 @@ class OnTheSiteFilter(admin.SimpleListFilter):
         return [("public", "Public"), ("scheduled", "Scheduled"), ("draft", "Draft")]
 
     def queryset(self, request, queryset):
-        published = Q(status=Issue.Status.PUBLISHED)
         if self.value() == "public":
-            return queryset.filter(published, publish_at__lte=Now())
+            return queryset.published()
         if self.value() == "scheduled":
-            return queryset.filter(published, publish_at__gt=Now())
+            return queryset.scheduled()
         if self.value() == "draft":
             return queryset.filter(status=Issue.Status.DRAFT)
         return queryset

@@ -1,8 +1,7 @@
-from django.conf import settings
-from django.contrib.flatpages.models import FlatPage
 from django.core.cache import cache
 from django.utils.functional import SimpleLazyObject
 
+from .models import public_plain_pages
 from .services import content_version
 
 NAV_PAGES_SECONDS = 24 * 60 * 60
@@ -16,9 +15,7 @@ def _nav_pages():
     """
 
     def load():
-        pages = FlatPage.objects.filter(
-            sites=settings.SITE_ID, registration_required=False
-        ).order_by("title")
+        pages = public_plain_pages().order_by("title")
         # Under /pages/, whatever address the editor typed (ABSOLUTE_URL_OVERRIDES).
         return [(page.title, page.get_absolute_url()) for page in pages]
 

@@ -2,6 +2,7 @@ import datetime
 import functools
 
 from django.conf import settings
+from django.contrib.flatpages.models import FlatPage
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import OuterRef, Q
@@ -155,14 +156,29 @@ def articles_for_page(*, with_clickers=False):
     return models.Prefetch("articles", queryset=articles)
 
 
+def public_plain_pages():
+    """The editors' plain pages (contrib.flatpages) readers may see, for the navigation and
+    the sitemap: this site's, and none that asks for a sign-in."""
+    return FlatPage.objects.filter(sites=settings.SITE_ID, registration_required=False)
+
+
+def _public(through=""):
+    """The one definition of what the public may see, as a condition on an issue (reached
+    `through` a relation, such as "issue__" from an article).
+
+    Scheduling needs no cron: an issue with a future `publish_at` simply is not published
+    yet, and becomes so when the clock passes it.
+    """
+    return Q(**{f"{through}status": Issue.Status.PUBLISHED, f"{through}publish_at__lte": Now()})
+
+
 class IssueQuerySet(models.QuerySet):
     def published(self):
-        """The one definition of what the public may see.
+        return self.filter(_public())
 
-        Scheduling needs no cron: an issue with a future `publish_at` simply is not
-        published yet, and becomes so when the clock passes it.
-        """
-        return self.filter(status=Issue.Status.PUBLISHED, publish_at__lte=Now())
+    def scheduled(self):
+        """Published by an editor, but waiting for its `publish_at` to come."""
+        return self.filter(status=Issue.Status.PUBLISHED, publish_at__gt=Now())
 
     def with_articles(self):
         return self.prefetch_related(articles_for_page())
@@ -279,8 +295,8 @@ class Issue(models.Model):
     def most_read_article(self):
         """The article most readers clicked in the email, or None before anyone has.
 
-        Picked from articles prefetched with `articles_for_page(with_clickers=True)`, the same
-        order as `Article.objects.most_clicked()`, so the home page needs no query of its own.
+        Most readers first, then the issue's own order. Picked from articles prefetched with
+        `articles_for_page(with_clickers=True)`, so the home page needs no query of its own.
         """
         clicked = [article for article in self.articles.all() if article.clickers]
         return min(
@@ -294,7 +310,7 @@ class ArticleQuerySet(models.QuerySet):
     def published(self):
         """Articles of published issues (`Issue.objects.published()`), through a join: cheaper
         to build and to plan than a subquery, and list pages join the issue anyway."""
-        return self.filter(issue__status=Issue.Status.PUBLISHED, issue__publish_at__lte=Now())
+        return self.filter(_public(through="issue__"))
 
     def for_list(self):
         # Lists never show bodies or leaders; search vectors are for the database only.
@@ -308,10 +324,6 @@ class ArticleQuerySet(models.QuerySet):
         Counts readers (deliveries), not clicks, so one keen reader cannot top the list.
         """
         return self.annotate(clickers=models.Count("clicks__delivery", distinct=True))
-
-    def most_clicked(self):
-        """Articles readers clicked in the emailed issue, most readers first (none if no clicks)."""
-        return self.with_clickers().filter(clickers__gt=0).order_by("-clickers", "order", "pk")
 
 
 class Article(models.Model):

@@ -29,7 +29,6 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models.functions import Now
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, has_vary_header, patch_cache_control
@@ -49,7 +48,7 @@ def page_cache_timeout():
     next scheduled issue goes public."""
     timeout = settings.PAGE_CACHE_SECONDS
     next_publish = (
-        Issue.objects.filter(status=Issue.Status.PUBLISHED, publish_at__gt=Now())
+        Issue.objects.scheduled()
         .order_by("publish_at")
         .values_list("publish_at", flat=True)
         .first()

@@ -1,12 +1,11 @@
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.contrib.flatpages.models import FlatPage
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 from taggit.models import Tag
 
-from .models import Article, Issue, Organisation, Person
+from .models import Article, Issue, Organisation, Person, public_plain_pages
 
 
 class _PublicSite:
@@ -83,9 +82,7 @@ class PlainPageSitemap(PublicSitemap):
     changefreq = "monthly"
 
     def items(self):
-        return FlatPage.objects.filter(
-            sites=settings.SITE_ID, registration_required=False
-        ).order_by("url")
+        return public_plain_pages().order_by("url")
 
 
 SITEMAPS = {

@@ -1,6 +1,8 @@
 import datetime
 
 import factory
+from django.contrib.flatpages.models import FlatPage
+from django.contrib.sites.models import Site
 from django.utils import timezone
 
 from briefings.models import Article, Issue, Organisation, Person, Section
@@ -75,6 +77,23 @@ class ArticleFactory(factory.django.DjangoModelFactory):
     def organisations(self, create, extracted, **kwargs):
         if create and extracted:
             self.organisations.add(*extracted)
+
+
+class PlainPageFactory(factory.django.DjangoModelFactory):
+    """An editor's plain page (contrib.flatpages) on this site, as the admin saves one."""
+
+    class Meta:
+        model = FlatPage
+        skip_postgeneration_save = True
+
+    url = "/about/"
+    title = "About"
+    content = "<p>About the SCA.</p>"
+
+    @factory.post_generation
+    def on_this_site(self, create, extracted, **kwargs):
+        if create:
+            self.sites.add(Site.objects.get_current())
 
 
 class SubscriberFactory(factory.django.DjangoModelFactory):

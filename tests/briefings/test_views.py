@@ -1,11 +1,15 @@
 import datetime
 
 import pytest
-from django.contrib.flatpages.models import FlatPage
-from django.contrib.sites.models import Site
 from django.urls import reverse
 
-from tests.factories import ArticleFactory, IssueFactory, PersonFactory, SectionFactory
+from tests.factories import (
+    ArticleFactory,
+    IssueFactory,
+    PersonFactory,
+    PlainPageFactory,
+    SectionFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -254,12 +258,10 @@ def test_topic_pages_list_published_articles_only(
 
 
 def test_sitemap_lists_public_pages_only(client, published_issue, draft_issue, scheduled_issue):
-    about = FlatPage.objects.create(url="/about/", title="About us", content="<p>-</p>")
-    about.sites.add(Site.objects.get_current())
-    members = FlatPage.objects.create(
+    PlainPageFactory(url="/about/", title="About us", content="<p>-</p>")
+    PlainPageFactory(
         url="/members-area/", title="Members", content="<p>-</p>", registration_required=True
     )
-    members.sites.add(Site.objects.get_current())
     body = text(client.get("/sitemap.xml"))
     assert "http://127.0.0.1:8000" + published_issue.get_absolute_url() in body
     assert "/people/morag-campbell/" in body
@@ -293,10 +295,7 @@ def test_robots_txt_points_at_the_sitemap(client):
 
 
 def test_plain_page_is_served_and_linked_from_navigation(client):
-    page = FlatPage.objects.create(
-        url="/about/", title="About us", content="<p>We are the SCA.</p>"
-    )
-    page.sites.add(Site.objects.get_current())
+    PlainPageFactory(url="/about/", title="About us", content="<p>We are the SCA.</p>")
     response = client.get("/pages/about/")
     assert response.status_code == 200
     assert "We are the SCA." in text(response)

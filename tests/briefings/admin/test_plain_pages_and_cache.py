@@ -2,11 +2,10 @@
 
 import pytest
 from django.contrib.flatpages.models import FlatPage
-from django.contrib.sites.models import Site
 from django.urls import reverse
 from taggit.models import Tag
 
-from tests.factories import ArticleFactory, PersonFactory
+from tests.factories import ArticleFactory, PersonFactory, PlainPageFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -39,8 +38,7 @@ def test_editor_adds_a_plain_page_and_every_page_links_to_it_at_once(
 def test_editor_removes_a_plain_page_and_it_leaves_the_navigation_at_once(
     client, editor_client, published_issue, django_capture_on_commit_callbacks
 ):
-    page = FlatPage.objects.create(url="/members/", title="Our members", content="<p>-</p>")
-    page.sites.add(Site.objects.get_current())
+    page = PlainPageFactory(url="/members/", title="Our members", content="<p>-</p>")
     assert "Our members" in text(client.get("/"))
     delete_url = reverse("admin:flatpages_flatpage_delete", args=[page.pk])
     with django_capture_on_commit_callbacks(execute=True):
@@ -63,8 +61,7 @@ def test_plain_page_content_is_sanitised_and_written_with_the_rich_text_editor(e
 
 
 def test_a_second_page_at_the_same_address_is_refused_in_plain_words(editor_client):
-    page = FlatPage.objects.create(url="/members/", title="Our members", content="<p>-</p>")
-    page.sites.add(Site.objects.get_current())
+    PlainPageFactory(url="/members/", title="Our members", content="<p>-</p>")
 
     response = editor_client.post(
         reverse("admin:flatpages_flatpage_add"), plain_page_data(title="Members again")
@@ -76,8 +73,7 @@ def test_a_second_page_at_the_same_address_is_refused_in_plain_words(editor_clie
 
 
 def test_view_on_site_opens_the_page_where_readers_find_it(editor_client):
-    page = FlatPage.objects.create(url="/members/", title="Our members", content="<p>-</p>")
-    page.sites.add(Site.objects.get_current())
+    page = PlainPageFactory(url="/members/", title="Our members", content="<p>-</p>")
 
     form = text(editor_client.get(reverse("admin:flatpages_flatpage_change", args=[page.pk])))
 
