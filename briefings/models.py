@@ -232,7 +232,10 @@ class Issue(models.Model):
     email_subject = models.CharField(
         max_length=200,
         blank=True,
-        help_text="Subject line of the email. Leave blank for “SCA Briefing – <date>”.",
+        help_text=(
+            "Subject line of the email. Leave blank for the usual one with this issue's date, "
+            "e.g. “SCA Briefing – 25 November 2026”."
+        ),
     )
     send_on_publish = models.BooleanField(
         default=False,

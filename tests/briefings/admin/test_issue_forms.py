@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django.utils.html import strip_tags
 
 from briefings.forms import CONFLICT_MESSAGE
 from briefings.models import Article, Issue, Organisation
@@ -331,3 +332,13 @@ def test_new_articles_left_at_order_0_go_after_the_existing_ones(editor_client):
         ("New one", 20),
         ("New two", 30),
     ]
+
+
+def test_every_help_text_on_the_issue_form_reads_in_full(editor_client):
+    # The admin renders help text as HTML, so words in angle brackets would vanish.
+    page = " ".join(strip_tags(editor_client.get(ADD_URL).content.decode()).split())
+    for model in (Issue, Article):
+        for field in model._meta.get_fields():
+            help_text = str(getattr(field, "help_text", "") or "")
+            if help_text and getattr(field, "editable", False):
+                assert " ".join(help_text.split()) in page, (model.__name__, field.name)
