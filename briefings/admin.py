@@ -53,6 +53,12 @@ class RetiresCachedPages:
         _content_changed()
 
 
+def _article_on_site(article):
+    # A path, not the contenttypes redirect, which would send the editor to the sites
+    # framework's placeholder domain; and only for an article readers can open.
+    return article.get_absolute_url() if article.issue.is_public else None
+
+
 def _issues(count):
     return f"{count} issue" if count == 1 else f"{count} issues"
 
@@ -91,6 +97,9 @@ class ArticleInline(admin.StackedInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("section")
+
+    def view_on_site(self, article):
+        return _article_on_site(article)
 
 
 @admin.register(Issue)
@@ -236,6 +245,10 @@ class MentionsMixin(RetiresCachedPages):
     def mention_count(self, obj):
         return obj.mention_count
 
+    def view_on_site(self, obj):
+        # Their page lists published articles only, and is not found until there is one.
+        return obj.get_absolute_url() if obj.articles.published().exists() else None
+
     @admin.display(description="mentioned in")
     def mentions(self, obj):
         if obj.pk is None:
@@ -315,6 +328,9 @@ class ArticleAdmin(RetiresCachedPages, admin.ModelAdmin):
     autocomplete_fields = ["issue", "people", "organisations"]
     date_hierarchy = "issue__date"
 
+    def view_on_site(self, article):
+        return _article_on_site(article)
+
 
 class PermissionCheckedTagAdmin(RetiresCachedPages, TagAdmin):
     """Taggit's "merge tags" screen checks only is_staff; staff without tag permissions could
@@ -325,6 +341,12 @@ class PermissionCheckedTagAdmin(RetiresCachedPages, TagAdmin):
         if not self.has_change_permission(request):
             raise PermissionDenied
         return super().merge_tags_view(request)
+
+    def view_on_site(self, tag):
+        # Taggit's Tag has no get_absolute_url; its topic page lists published articles only.
+        if not Article.objects.published().filter(tags=tag).exists():
+            return None
+        return reverse("briefings:topic-detail", kwargs={"slug": tag.slug})
 
 
 admin.site.unregister(Tag)

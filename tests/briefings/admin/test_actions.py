@@ -4,10 +4,16 @@ import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.messages import get_messages
 from django.urls import reverse
+from taggit.models import Tag
 
 from briefings.models import Issue
 from briefings.services import content_version
-from tests.factories import ArticleFactory, IssueFactory
+from tests.factories import (
+    ArticleFactory,
+    IssueFactory,
+    OrganisationFactory,
+    PersonFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -157,6 +163,65 @@ def test_view_on_site_is_offered_only_for_public_issues(editor_client):
     draft_page = editor_client.get(reverse("admin:briefings_issue_change", args=[draft.pk]))
     assert public_page.context["has_absolute_url"]
     assert not draft_page.context["has_absolute_url"]
+
+
+def view_on_site_link(client, admin_name, obj, app="briefings"):
+    """Where the change page's "View on site" button leads, or None without one."""
+    page = client.get(reverse(f"admin:{app}_{admin_name}_change", args=[obj.pk]))
+    return page.context["absolute_url"] if page.context["has_absolute_url"] else None
+
+
+def test_view_on_site_opens_public_articles_people_and_organisations_on_this_site(
+    client, editor_client
+):
+    person, organisation = PersonFactory(), OrganisationFactory()
+    article = ArticleFactory(people=[person], organisations=[organisation])
+
+    for admin_name, obj in [
+        ("article", article),
+        ("person", person),
+        ("organisation", organisation),
+    ]:
+        link = view_on_site_link(editor_client, admin_name, obj)
+        # A path on this site: the sites framework's placeholder domain is example.com.
+        assert link == obj.get_absolute_url(), admin_name
+        assert client.get(link).status_code == 200, admin_name
+
+
+def test_view_on_site_opens_a_topic_page_once_a_public_article_has_the_tag(client, editor_client):
+    ArticleFactory().tags.add("Land reform")
+    ArticleFactory(issue__draft=True).tags.add("Rent")
+    land_reform, rent = Tag.objects.get(name="Land reform"), Tag.objects.get(name="Rent")
+
+    link = view_on_site_link(editor_client, "tag", land_reform, app="taggit")
+
+    assert link == "/topics/land-reform/"
+    assert client.get(link).status_code == 200
+    assert view_on_site_link(editor_client, "tag", rent, app="taggit") is None
+
+
+def test_view_on_site_is_not_offered_for_what_readers_cannot_open_yet(editor_client):
+    person, organisation = PersonFactory(), OrganisationFactory()
+    article = ArticleFactory(issue__draft=True, people=[person], organisations=[organisation])
+    unmentioned = PersonFactory()
+
+    assert view_on_site_link(editor_client, "article", article) is None
+    assert view_on_site_link(editor_client, "person", person) is None
+    assert view_on_site_link(editor_client, "organisation", organisation) is None
+    assert view_on_site_link(editor_client, "person", unmentioned) is None
+
+
+def test_articles_in_the_issue_form_link_to_their_pages_only_once_public(editor_client):
+    public = ArticleFactory()
+    draft = ArticleFactory(issue__draft=True)
+
+    def inline_links(issue):
+        page = editor_client.get(reverse("admin:briefings_issue_change", args=[issue.pk]))
+        (articles,) = page.context["inline_admin_formsets"]
+        return [form.absolute_url for form in articles if form.original]
+
+    assert inline_links(public.issue) == [public.get_absolute_url()]
+    assert inline_links(draft.issue) == [None]
 
 
 def test_issues_can_be_found_by_date(editor_client):
