@@ -190,3 +190,13 @@ def test_issue_page_tools_partial_links_every_tool(rf, editor):
 
     for name in ("preview", "test", "send", "stats"):
         assert url(name, issue) in html
+
+
+@pytest.mark.parametrize("name", ["preview", "test", "send", "stats"])
+def test_email_pages_have_the_admins_breadcrumb_bar_back_to_the_issue(editor_client, name):
+    issue = IssueFactory()
+    html = editor_client.get(url(name, issue)).content.decode()
+    # Django's admin styles breadcrumbs as an ordered list; a bare div sits unstyled.
+    crumbs = html.split('<ol class="breadcrumbs">', 1)[1].split("</ol>", 1)[0]
+    assert reverse("admin:briefings_issue_change", args=[issue.pk]) in crumbs
+    assert reverse("admin:briefings_issue_changelist") in crumbs
