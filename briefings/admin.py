@@ -14,13 +14,20 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.cache import never_cache
+from django_ckeditor_5.fields import CKEditor5Field
 from taggit.admin import TagAdmin
 from taggit.models import Tag
 
 from subscribers.admin_delivery import send_to_subscribers
 
 from . import services
-from .forms import ArticleInlineFormSet, IssueAdminForm, PlainPageForm, RedirectForm
+from .forms import (
+    ArticleInlineFormSet,
+    IssueAdminForm,
+    PlainPageForm,
+    RedirectForm,
+    RichTextField,
+)
 from .models import Article, Issue, Organisation, Person, Section
 from .views import render_issue
 
@@ -53,6 +60,9 @@ class RetiresCachedPages:
         _content_changed()
 
 
+RICH_TEXT = {CKEditor5Field: {"form_class": RichTextField}}
+
+
 def _article_on_site(article):
     # A path, not the contenttypes redirect, which would send the editor to the sites
     # framework's placeholder domain; and only for an article readers can open.
@@ -83,6 +93,7 @@ class OnTheSiteFilter(admin.SimpleListFilter):
 class ArticleInline(admin.StackedInline):
     model = Article
     formset = ArticleInlineFormSet
+    formfield_overrides = RICH_TEXT
     extra = 1
     ordering = ["order", "pk"]
     autocomplete_fields = ["people", "organisations"]
@@ -105,6 +116,7 @@ class ArticleInline(admin.StackedInline):
 @admin.register(Issue)
 class IssueAdmin(RetiresCachedPages, admin.ModelAdmin):
     form = IssueAdminForm
+    formfield_overrides = RICH_TEXT
     inlines = [ArticleInline]
     list_display = ["date", "title", "status", "state", "article_count", "updated_at"]
     list_display_links = ["date", "title"]
@@ -327,6 +339,7 @@ class ArticleAdmin(RetiresCachedPages, admin.ModelAdmin):
     search_fields = ["title", "teaser", "body", "people__name", "organisations__name"]
     autocomplete_fields = ["issue", "people", "organisations"]
     date_hierarchy = "issue__date"
+    formfield_overrides = RICH_TEXT
 
     def view_on_site(self, article):
         return _article_on_site(article)

@@ -13,13 +13,25 @@ from django.utils.text import slugify
 from django_ckeditor_5.widgets import CKEditor5Widget
 
 from .models import Issue
-from .sanitise import sanitise_html
+from .sanitise import is_blank_html, sanitise_html
 
 CONFLICT_MESSAGE = (
     "Someone else saved this issue while you were editing it, so your changes have not been "
     "saved. Copy any text you want to keep, open the issue again to see their version, and "
     "make your changes there."
 )
+
+
+class RichTextField(forms.CharField):
+    """A CKEditor field where an editor nobody typed in counts as empty.
+
+    Without this, the empty article at the foot of the issue form came back as
+    `<p>&nbsp;</p>`, looked changed, and was refused for want of a title and teaser.
+    """
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return "" if is_blank_html(value) else value
 
 
 class IssueAdminForm(forms.ModelForm):

@@ -275,6 +275,12 @@ class Issue(models.Model):
             self.publish_at = timezone.now()
         super().save(*args, **kwargs)
 
+    def clean(self):
+        # "Publish at" left blank on a published issue means now. save() does the same, but
+        # form validation checks the database constraint before anything is saved.
+        if self.status == self.Status.PUBLISHED and self.publish_at is None:
+            self.publish_at = timezone.now()
+
     @property
     def is_public(self):
         return (

@@ -4,6 +4,7 @@ Anything else (scripts, event handlers, styles, iframes, SVG, javascript: links)
 so whatever reaches the database is safe to mark as safe in templates and emails.
 """
 
+from html import unescape
 from urllib.parse import urlsplit
 
 import nh3
@@ -43,3 +44,14 @@ def sanitise_html(html):
         link_rel="noopener noreferrer",
         strip_comments=True,
     ).strip()
+
+
+def is_blank_html(html):
+    """True for editor HTML with nothing a reader would see: no words and no image.
+
+    CKEditor can hand back `<p>&nbsp;</p>` for an editor nobody typed in.
+    """
+    if "<img" in (html or "").lower():
+        return False
+    text = nh3.clean(html or "", tags=set())
+    return not unescape(text).replace("\xa0", " ").strip()

@@ -1,5 +1,6 @@
 """An editor writes an issue in Chromium: CKEditor, image upload and the "+" popup."""
 
+import datetime
 import io
 
 import pytest
@@ -7,7 +8,7 @@ from django.test import Client
 from PIL import Image
 
 from briefings.models import Issue, Person
-from tests.factories import SectionFactory
+from tests.factories import ArticleFactory, IssueFactory, SectionFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -65,3 +66,24 @@ def test_editor_writes_an_issue_with_an_image_and_a_new_person(
     article = issue.articles.get()
     assert list(article.people.all()) == [Person.objects.get(name="Morven Gillies")]
     assert any(media_root.rglob("*.png"))
+
+
+def test_editor_publishes_a_saved_draft_by_choosing_published_and_saving(
+    signed_in_page, live_server
+):
+    # The form shows the draft's article and one empty article, both with CKEditor; the
+    # editor touches neither, leaves "Publish at" blank and expects it to go live at once.
+    issue = IssueFactory(draft=True, date=datetime.date(2026, 1, 7), title="Halls")
+    ArticleFactory(issue=issue, title="A hall that heats itself")
+    page = signed_in_page
+
+    page.goto(f"{live_server.url}/admin/briefings/issue/{issue.pk}/change/")
+    page.locator(".field-body .ck-editor__editable").first.wait_for()
+    page.select_option("#id_status", "published")
+    page.click("input[name=_save]")
+    page.wait_for_url(f"{live_server.url}/admin/briefings/issue/")
+
+    issue.refresh_from_db()
+    assert issue.is_public
+    assert issue.articles.count() == 1
+    assert Client().get(issue.get_absolute_url()).status_code == 200

@@ -342,3 +342,67 @@ def test_every_help_text_on_the_issue_form_reads_in_full(editor_client):
             help_text = str(getattr(field, "help_text", "") or "")
             if help_text and getattr(field, "editable", False):
                 assert " ".join(help_text.split()) in page, (model.__name__, field.name)
+
+
+def kept_article(article):
+    return {
+        "id": str(article.pk),
+        "section": str(article.section_id),
+        "title": article.title,
+        "slug": article.slug,
+        "teaser": article.teaser,
+        "body": article.body,
+        "order": str(article.order),
+    }
+
+
+def test_choosing_published_with_publish_at_blank_publishes_the_saved_draft_now(
+    client, editor_client
+):
+    issue = IssueFactory(draft=True)
+    article = ArticleFactory(issue=issue)
+    data = issue_form_data(
+        issue=issue,
+        date=f"{issue.date:%Y-%m-%d}",
+        status="published",
+        initial_articles=1,
+        articles=[kept_article(article)],
+    )
+
+    response = editor_client.post(change_url(issue), data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    issue.refresh_from_db()
+    assert issue.is_public
+    assert client.get(issue.get_absolute_url()).status_code == 200
+
+
+def test_the_empty_article_at_the_foot_of_the_form_is_ignored_when_its_editor_sends_a_blank_line(
+    editor_client,
+):
+    # CKEditor can send "<p>&nbsp;</p>" for an editor nobody typed in.
+    issue = IssueFactory(draft=True)
+    article = ArticleFactory(issue=issue)
+    data = issue_form_data(
+        issue=issue,
+        date=f"{issue.date:%Y-%m-%d}",
+        initial_articles=1,
+        articles=[kept_article(article), {"body": "<p>&nbsp;</p>"}],
+    )
+
+    response = editor_client.post(change_url(issue), data)
+
+    assert response.status_code == 302, response.context["inline_admin_formsets"][0].formset.errors
+    assert list(issue.articles.all()) == [article]
+
+
+def test_an_article_body_of_only_a_blank_line_is_saved_empty(editor_client):
+    section = SectionFactory()
+    data = issue_form_data(
+        articles=[
+            {"section": str(section.pk), "title": "Short", "teaser": "x", "body": "<p>&nbsp;</p>"}
+        ],
+    )
+
+    assert editor_client.post(ADD_URL, data).status_code == 302
+    assert Article.objects.get().body == ""
