@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.validators import validate_email
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
 
@@ -168,7 +169,9 @@ class DeliveryAdmin(admin.ModelAdmin):
             else:
                 if created:
                     self.message_user(
-                        request, f"Sending {issue} to {created} subscribers in the background."
+                        request,
+                        f"Sending {issue} to {created} subscriber{pluralize(created)} "
+                        "in the background.",
                     )
                 else:
                     self.message_user(

@@ -382,6 +382,10 @@ class _RawMessage:
     def as_string(self, *args, **kwargs):
         return self.data.decode("ascii")
 
+    def get_charset(self):
+        # The console backend asks; the bytes are 7-bit (headers ASCII, bodies quoted-printable).
+        return None
+
     __bytes__ = as_bytes
     __str__ = as_string
 

@@ -96,6 +96,15 @@ def test_send_confirmation_shows_count_and_sends_once(editor_client, smtp_server
     assert len(smtp_server.messages) == 3  # the second press sent nothing
 
 
+def test_sending_to_one_subscriber_says_so_in_the_singular(editor_client, smtp_server):
+    issue = IssueFactory()
+    SubscriberFactory()
+
+    sent = editor_client.post(url("send", issue), follow=True)
+
+    assert f"Sending {issue} to 1 subscriber in the background." in sent.content.decode()
+
+
 def test_draft_cannot_be_sent_from_the_admin(editor_client):
     issue = IssueFactory(draft=True)
     SubscriberFactory()

@@ -75,6 +75,30 @@ def test_send_delivers_one_message_per_subscriber_and_marks_them_sent(smtp_serve
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("backend", ["console", "filebased"])
+def test_send_works_with_the_mail_backends_for_trying_the_site_locally(
+    backend, settings, tmp_path, capsys
+):
+    # `make run` without EMAIL_HOST prints mail to the console; some prefer files.
+    options = {"file_path": str(tmp_path)} if backend == "filebased" else {}
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": f"django.core.mail.backends.{backend}.EmailBackend",
+            "OPTIONS": options,
+        }
+    }
+    issue = make_issue()
+    subscriber = SubscriberFactory()
+    sending.queue_issue(issue=issue)
+
+    assert sending.send_pending().sent == 1
+
+    written = capsys.readouterr().out + "".join(p.read_text() for p in tmp_path.iterdir())
+    assert f"To: {subscriber.email}" in written
+    assert Delivery.objects.get().status == "sent"
+
+
+@pytest.mark.django_db
 def test_permanent_refusal_fails_delivery_and_bounces_subscriber(smtp_server):
     issue = make_issue()
     good = SubscriberFactory(email="good@example.org")
