@@ -71,6 +71,11 @@ class Subscriber(models.Model):
         super().save(*args, **kwargs)
 
     @property
+    def gets_no_briefings(self):
+        """Left, or stopped by bounces or a complaint: nothing more is sent."""
+        return self.status not in (self.Status.PENDING, self.Status.ACTIVE)
+
+    @property
     def manage_token(self):
         return tokens.make_manage_token(self)
 

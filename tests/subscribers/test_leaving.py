@@ -37,6 +37,16 @@ def test_unsubscribing_twice_keeps_the_first_time(client):
     assert subscriber.unsubscribed_at == first
 
 
+def test_unsubscribe_link_opened_again_says_there_is_nothing_more_to_do(client):
+    subscriber = SubscriberFactory()
+    client.post(path_of(subscriber.get_unsubscribe_url()))
+
+    again = client.get(path_of(subscriber.get_unsubscribe_url()))
+
+    assert "already gets no briefings" in main_of(again)
+    assert "<button" not in main_of(again)
+
+
 @pytest.mark.parametrize("method", ["get", "post"])
 def test_tampered_manage_link_is_refused_and_changes_nothing(client, method):
     subscriber = SubscriberFactory()
