@@ -110,6 +110,9 @@ def test_article_page_lists_more_from_the_same_issue_only(client, published_issu
     assert "Council budgets under strain" in more
     assert "Village hall becomes a warm space" not in more
     assert other_issue_article.title not in more
+    # The heading names the issue's date once; each entry gives only its section.
+    assert more.count(f'datetime="{published_issue.date.isoformat()}"') == 0
+    assert "Policy" in more
 
 
 def test_article_page_has_canonical_open_graph_and_news_article_json_ld(client, published_issue):
