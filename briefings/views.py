@@ -203,6 +203,9 @@ def _archive(request, issues, *, year=None):
         )
     )
     page = _page(request, issues.order_by("-date"), ISSUES_PER_PAGE)
+    if year is not None and not page.object_list:
+        # Not an empty page for every year someone types (each would be cached too).
+        raise Http404("No briefings that year")
     years = list(Issue.objects.published().dates("date", "year", order="DESC"))
     path = request.path if page.number == 1 else f"{request.path}?page={page.number}"
     return render(

@@ -149,6 +149,15 @@ def test_archive_groups_issues_by_year_newest_first_with_counts(client):
     assert 'href="/briefings/2023/"' in body
 
 
+def test_a_year_without_published_briefings_is_not_found(client):
+    IssueFactory(date=datetime.date(2024, 3, 6))
+    IssueFactory(date=datetime.date(2023, 6, 7), draft=True)
+
+    assert client.get("/briefings/2024/").status_code == 200
+    assert client.get("/briefings/2023/").status_code == 404  # drafts only
+    assert client.get("/briefings/9999/").status_code == 404
+
+
 def test_archive_year_page_lists_only_that_year(client):
     IssueFactory(date=datetime.date(2023, 6, 7))
     in_2024 = IssueFactory(date=datetime.date(2024, 2, 7))
