@@ -208,8 +208,8 @@ class IssueAdmin(RetiresCachedPages, admin.ModelAdmin):
             self.message_user(
                 request,
                 format_html(
-                    "Started the next issue: a draft dated {} with no articles. Sections are "
-                    "shared by every issue, so they are all there. <a href='{}'>Edit it</a>.",
+                    "Started the next issue: a draft dated {} with no articles yet. "
+                    "<a href='{}'>Write it</a>.",
                     f"{new.date:%-d %B %Y}",
                     reverse("admin:briefings_issue_change", args=[new.pk]),
                 ),

@@ -89,8 +89,8 @@ def test_start_next_issue_makes_an_empty_draft_fourteen_days_later(editor_client
     assert not new.articles.exists()
     assert not new.is_public
     [message] = messages_of(response)
-    assert "a draft dated 21 January 2026 with no articles" in message
-    assert "Sections are shared by every issue" in message
+    assert "a draft dated 21 January 2026 with no articles yet" in message
+    assert reverse("admin:briefings_issue_change", args=[new.pk]) in message
 
 
 def test_start_next_issue_onto_a_taken_date_is_a_clear_error(editor_client):
