@@ -16,6 +16,20 @@ EMPTY_ARTICLE = {
 }
 
 
+def existing_article(article, **changes):
+    """The inline form's fields for an article already saved, as the page would send them."""
+    return {
+        "id": str(article.pk),
+        "section": str(article.section_id),
+        "title": article.title,
+        "slug": article.slug,
+        "teaser": article.teaser,
+        "body": article.body,
+        "order": str(article.order),
+        **changes,
+    }
+
+
 def issue_form_data(*, issue=None, articles=(), initial_articles=0, **fields):
     data = {
         "date": "2026-01-07",

@@ -14,7 +14,7 @@ from tests.factories import (
     SectionFactory,
 )
 
-from .forms import issue_form_data
+from .forms import existing_article, issue_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -101,27 +101,15 @@ def test_editor_changes_an_issue_reorders_and_deletes_articles(editor_client):
     third = ArticleFactory(issue=issue, order=30, title="Third")
     person = PersonFactory()
 
-    def existing(article, **changes):
-        return {
-            "id": str(article.pk),
-            "section": str(article.section_id),
-            "title": article.title,
-            "slug": article.slug,
-            "teaser": article.teaser,
-            "body": article.body,
-            "order": str(article.order),
-            **changes,
-        }
-
     data = issue_form_data(
         issue=issue,
         initial_articles=3,
         date=f"{issue.date:%Y-%m-%d}",
         title="New title",
         articles=[
-            existing(first, order="35", people=[str(person.pk)], tags="halls"),
-            existing(second, DELETE=True),
-            existing(third, order="5"),
+            existing_article(first, order="35", people=[str(person.pk)], tags="halls"),
+            existing_article(second, DELETE=True),
+            existing_article(third, order="5"),
         ],
     )
     response = editor_client.post(change_url(issue), data)
@@ -314,14 +302,7 @@ def test_new_articles_left_at_order_0_go_after_the_existing_ones(editor_client):
         date=f"{issue.date:%Y-%m-%d}",
         initial_articles=1,
         articles=[
-            {
-                "id": str(kept.pk),
-                "section": str(kept.section_id),
-                "title": "Kept",
-                "slug": kept.slug,
-                "teaser": kept.teaser,
-                "order": "10",
-            },
+            existing_article(kept),
             {"section": str(kept.section_id), "title": "New one", "teaser": "x", "order": "0"},
             {"section": str(kept.section_id), "title": "New two", "teaser": "x", "order": "0"},
         ],
@@ -344,18 +325,6 @@ def test_every_help_text_on_the_issue_form_reads_in_full(editor_client):
                 assert " ".join(help_text.split()) in page, (model.__name__, field.name)
 
 
-def kept_article(article):
-    return {
-        "id": str(article.pk),
-        "section": str(article.section_id),
-        "title": article.title,
-        "slug": article.slug,
-        "teaser": article.teaser,
-        "body": article.body,
-        "order": str(article.order),
-    }
-
-
 def test_choosing_published_with_publish_at_blank_publishes_the_saved_draft_now(
     client, editor_client
 ):
@@ -366,7 +335,7 @@ def test_choosing_published_with_publish_at_blank_publishes_the_saved_draft_now(
         date=f"{issue.date:%Y-%m-%d}",
         status="published",
         initial_articles=1,
-        articles=[kept_article(article)],
+        articles=[existing_article(article)],
     )
 
     response = editor_client.post(change_url(issue), data)
@@ -387,7 +356,7 @@ def test_the_empty_article_at_the_foot_of_the_form_is_ignored_when_its_editor_se
         issue=issue,
         date=f"{issue.date:%Y-%m-%d}",
         initial_articles=1,
-        articles=[kept_article(article), {"body": "<p>&nbsp;</p>"}],
+        articles=[existing_article(article), {"body": "<p>&nbsp;</p>"}],
     )
 
     response = editor_client.post(change_url(issue), data)
