@@ -271,13 +271,15 @@ class Issue(models.Model):
         self.leader = sanitise_html(self.leader)
         if not self._state.adding:
             self.version += 1
-        if self.status == self.Status.PUBLISHED and self.publish_at is None:
-            self.publish_at = timezone.now()
+        self._publish_at_now_if_blank()
         super().save(*args, **kwargs)
 
     def clean(self):
-        # "Publish at" left blank on a published issue means now. save() does the same, but
-        # form validation checks the database constraint before anything is saved.
+        # Form validation checks the database constraint before save() runs.
+        self._publish_at_now_if_blank()
+
+    def _publish_at_now_if_blank(self):
+        """A published issue with "Publish at" left blank goes public now."""
         if self.status == self.Status.PUBLISHED and self.publish_at is None:
             self.publish_at = timezone.now()
 
