@@ -281,7 +281,9 @@ class Issue(models.Model):
     def _publish_at_now_if_blank(self):
         """A published issue with "Publish at" left blank goes public now."""
         if self.status == self.Status.PUBLISHED and self.publish_at is None:
-            self.publish_at = timezone.now()
+            # Whole seconds: SQLite's clock in `published()` has milliseconds, so a time
+            # with microseconds could stay in its future for the rest of that millisecond.
+            self.publish_at = timezone.now().replace(microsecond=0)
 
     @property
     def is_public(self):

@@ -4,7 +4,6 @@ from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
 
 from .models import Article, Issue
 
@@ -40,7 +39,7 @@ class IssueDateTaken(Exception):
 def publish_issue(*, issue, at=None):
     """Make `issue` public at `at` (now if not given) and retire cached pages."""
     issue.status = Issue.Status.PUBLISHED
-    issue.publish_at = at or timezone.now()
+    issue.publish_at = at  # None: the issue fills in now (Issue.save)
     issue.save()
     transaction.on_commit(content_changed)
     return issue
