@@ -356,10 +356,12 @@ class PermissionCheckedTagAdmin(RetiresCachedPages, TagAdmin):
         return super().merge_tags_view(request)
 
     def view_on_site(self, tag):
-        # Taggit's Tag has no get_absolute_url; its topic page lists published articles only.
-        if not Article.objects.published().filter(tags=tag).exists():
-            return None
-        return reverse("briefings:topic-detail", kwargs={"slug": tag.slug})
+        # Its topic page lists published articles only, and is not found until there is one.
+        return (
+            tag.get_absolute_url()
+            if Article.objects.published().filter(tags=tag).exists()
+            else None
+        )
 
 
 admin.site.unregister(Tag)

@@ -74,9 +74,6 @@ class TopicSitemap(PublicSitemap):
             Tag.objects.filter(article__in=Article.objects.published()).distinct().order_by("slug")
         )
 
-    def location(self, item):
-        return reverse("briefings:topic-detail", kwargs={"slug": item.slug})
-
 
 class PlainPageSitemap(PublicSitemap):
     changefreq = "monthly"

@@ -291,11 +291,13 @@ LOGGING = {
 INSTALLED_APPS += ["django.contrib.sites", "sca_briefings.apps.PlainPagesConfig"]  # flatpages
 SITE_ID = 1
 # Plain pages are served under /pages/ (briefings/urls.py), not at the address an editor types,
-# so their "View on site" links and the sitemap must say so.
+# and taggit's tags have no address of their own: their topic pages give them one. "View on
+# site" links and the sitemap use these.
 ABSOLUTE_URL_OVERRIDES = {
     "flatpages.flatpage": lambda page: reverse(
         "briefings:page", kwargs={"url": page.url.strip("/") + "/"}
     ),
+    "taggit.tag": lambda tag: reverse("briefings:topic-detail", kwargs={"slug": tag.slug}),
 }
 # Old addresses (the previous site's /brief/29th-january-2020/ and the like) lead to the new
 # ones: editors list them in the admin under Redirects; they are looked up only for a 404.
