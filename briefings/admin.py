@@ -60,6 +60,46 @@ class RetiresCachedPages:
         _content_changed()
 
 
+class KeepsOldAddresses:
+    """When an editor changes the address of a page readers can open (an issue's date, an
+    article's, person's or organisation's web address), links to the old address keep working:
+    they lead to the new one (services.keep_old_addresses).
+
+    `public_addresses(obj)` names the pages the object gives readers, with their paths.
+    """
+
+    def public_addresses(self, obj):
+        path = self.view_on_site(obj)
+        return {"page": path} if path else {}
+
+    def save_model(self, request, obj, form, change):
+        # Read from the database: the form has already put the new values on `obj`.
+        before = self.public_addresses(type(obj).objects.get(pk=obj.pk)) if change else {}
+        form.public_addresses_before = before
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        before = getattr(form, "public_addresses_before", {})
+        after = self.public_addresses(form.instance)
+        moved = {
+            before[page]: after[page]
+            for page in before.keys() & after.keys()
+            if before[page] != after[page]
+        }
+        if moved:
+            services.keep_old_addresses(moved=moved)
+            if len(moved) == 1:
+                [(old, new)] = moved.items()
+                message = f"Links to the old address still work: {old} now leads to {new}."
+            else:
+                message = (
+                    f"Links to the old addresses still work: {len(moved)} old addresses now "
+                    "lead to the new ones (listed under Redirects)."
+                )
+            self.message_user(request, message, messages.INFO)
+
+
 RICH_TEXT = {CKEditor5Field: {"form_class": RichTextField}}
 
 
@@ -114,7 +154,7 @@ class ArticleInline(admin.StackedInline):
 
 
 @admin.register(Issue)
-class IssueAdmin(RetiresCachedPages, admin.ModelAdmin):
+class IssueAdmin(RetiresCachedPages, KeepsOldAddresses, admin.ModelAdmin):
     form = IssueAdminForm
     formfield_overrides = RICH_TEXT
     inlines = [ArticleInline]
@@ -137,6 +177,13 @@ class IssueAdmin(RetiresCachedPages, admin.ModelAdmin):
     def view_on_site(self, issue):
         # Only a public issue has a page to visit; for the others, use the preview.
         return issue.get_absolute_url() if issue.is_public else None
+
+    def public_addresses(self, issue):
+        # An issue's date is in its articles' addresses too.
+        if not issue.is_public:
+            return {}
+        articles = {article.pk: article.get_absolute_url() for article in issue.articles.all()}
+        return {"issue": issue.get_absolute_url(), **articles}
 
     def get_queryset(self, request):
         return (
@@ -241,7 +288,7 @@ class IssueAdmin(RetiresCachedPages, admin.ModelAdmin):
         return response
 
 
-class MentionsMixin(RetiresCachedPages):
+class MentionsMixin(RetiresCachedPages, KeepsOldAddresses):
     """Mention counts, and a read-only list of the articles that mention the person or
     organisation; saving or deleting one changes public pages."""
 
@@ -330,7 +377,7 @@ class SectionAdmin(RetiresCachedPages, admin.ModelAdmin):
 
 
 @admin.register(Article)
-class ArticleAdmin(RetiresCachedPages, admin.ModelAdmin):
+class ArticleAdmin(RetiresCachedPages, KeepsOldAddresses, admin.ModelAdmin):
     """Every article across the archive, for searching; they are written in the issue."""
 
     list_display = ["title", "issue", "section", "order"]
@@ -345,7 +392,7 @@ class ArticleAdmin(RetiresCachedPages, admin.ModelAdmin):
         return _article_on_site(article)
 
 
-class PermissionCheckedTagAdmin(RetiresCachedPages, TagAdmin):
+class PermissionCheckedTagAdmin(RetiresCachedPages, KeepsOldAddresses, TagAdmin):
     """Taggit's "merge tags" screen checks only is_staff; staff without tag permissions could
     create tags through it (found by tests/production/test_url_access.py). Renaming a tag
     changes article and topic pages."""
@@ -368,7 +415,7 @@ admin.site.unregister(Tag)
 admin.site.register(Tag, PermissionCheckedTagAdmin)
 
 
-class PlainPageAdmin(RetiresCachedPages, FlatPageAdmin):
+class PlainPageAdmin(RetiresCachedPages, KeepsOldAddresses, FlatPageAdmin):
     """Plain pages are listed in the navigation of every cached page."""
 
     form = PlainPageForm

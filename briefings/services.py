@@ -1,6 +1,8 @@
 import time
 
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
+from django.contrib.redirects.models import Redirect
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -84,6 +86,22 @@ def renumber_articles(*, issue):
             article.order = position * 10
             changed.append(article)
     Article.objects.bulk_update(changed, ["order"])
+
+
+def keep_old_addresses(*, moved):
+    """Keep readers' links working after pages move: `moved` maps old paths to new ones.
+
+    Each old path gets a redirect (contrib.redirects answers only where the site has no page).
+    Redirects that led to an old path now lead straight to its new one, so readers never
+    follow a chain, and a redirect from a path that is a page again is removed.
+    """
+    redirects = Redirect.objects.filter(site_id=settings.SITE_ID)
+    for old, new in moved.items():
+        redirects.filter(new_path=old).update(new_path=new)
+        redirects.filter(old_path=new).delete()
+        Redirect.objects.update_or_create(
+            site_id=settings.SITE_ID, old_path=old, defaults={"new_path": new}
+        )
 
 
 EDITOR_GROUP = "Editor"

@@ -1,8 +1,16 @@
-"""Old addresses from the previous site lead readers to the new ones (contrib.redirects)."""
+"""Old addresses lead readers to the new ones (contrib.redirects): those from the previous
+site, which editors add, and those of pages an editor moves."""
 
 import pytest
 from django.contrib.redirects.models import Redirect
 from django.urls import reverse
+from django.utils import timezone
+from taggit.models import Tag
+
+from briefings.models import Person
+from tests.factories import PlainPageFactory
+
+from .forms import existing_article, issue_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -55,3 +63,147 @@ def test_unknown_addresses_are_still_a_friendly_404(client):
     response = client.get("/brief/never-was/")
     assert response.status_code == 404
     assert "Page not found" in response.content.decode()
+
+
+# Pages that move: links readers already have keep working.
+
+
+def _save_issue(editor_client, issue, **fields):
+    """The issue's change form as the editor sends it, its articles unchanged but for `fields`
+    given per article as {pk: {...}}."""
+    article_changes = fields.pop("articles", {})
+    articles = list(issue.articles.order_by("order", "pk"))
+    publish_at = timezone.localtime(issue.publish_at) if issue.publish_at else None
+    fields = {
+        "date": f"{issue.date:%Y-%m-%d}",
+        "status": issue.status,
+        "publish_at_0": f"{publish_at:%Y-%m-%d}" if publish_at else "",
+        "publish_at_1": f"{publish_at:%H:%M:%S}" if publish_at else "",
+        **fields,
+    }
+    data = issue_form_data(
+        issue=issue,
+        initial_articles=len(articles),
+        articles=[existing_article(a, **article_changes.get(a.pk, {})) for a in articles],
+        **fields,
+    )
+    response = editor_client.post(
+        reverse("admin:briefings_issue_change", args=[issue.pk]), data, follow=True
+    )
+    assert response.redirect_chain, response.context["adminform"].form.errors
+    return response
+
+
+def test_changing_a_public_issues_date_keeps_links_to_it_and_its_articles_working(
+    client, editor_client, published_issue, django_capture_on_commit_callbacks
+):
+    old_issue = published_issue.get_absolute_url()
+    old_articles = {a.pk: a.get_absolute_url() for a in published_issue.articles.all()}
+    for path in [old_issue, *old_articles.values()]:
+        assert client.get(path).status_code == 200  # and now in the page cache
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _save_issue(editor_client, published_issue, date="2024-01-04")
+
+    assert "Links to the old addresses still work" in response.content.decode()
+    assert client.get(old_issue).status_code == 301
+    assert client.get(old_issue)["Location"] == "/briefings/2024/01/04/"
+    assert client.get("/briefings/2024/01/04/").status_code == 200
+    published_issue.refresh_from_db()
+    for article in published_issue.articles.all():
+        response = client.get(old_articles[article.pk])
+        assert response.status_code == 301
+        assert response["Location"] == article.get_absolute_url()
+        assert client.get(response["Location"]).status_code == 200
+
+
+def test_moving_an_issue_twice_sends_old_links_straight_to_the_last_address(
+    client, editor_client, published_issue
+):
+    first = published_issue.get_absolute_url()
+    _save_issue(editor_client, published_issue, date="2024-01-04")
+    published_issue.refresh_from_db()
+    _save_issue(editor_client, published_issue, date="2024-01-05")
+
+    assert client.get(first)["Location"] == "/briefings/2024/01/05/"
+    assert client.get("/briefings/2024/01/04/")["Location"] == "/briefings/2024/01/05/"
+
+
+def test_moving_an_issue_back_leaves_no_redirect_from_the_address_in_use(
+    client, editor_client, published_issue
+):
+    first, first_date = published_issue.get_absolute_url(), f"{published_issue.date:%Y-%m-%d}"
+    _save_issue(editor_client, published_issue, date="2024-01-04")
+    published_issue.refresh_from_db()
+    _save_issue(editor_client, published_issue, date=first_date)
+
+    assert client.get(first).status_code == 200
+    assert client.get("/briefings/2024/01/04/")["Location"] == first
+    assert not Redirect.objects.filter(old_path=first).exists()
+
+
+def test_changing_a_drafts_date_makes_no_redirect(editor_client, draft_issue):
+    _save_issue(editor_client, draft_issue, date="2030-01-01")
+
+    assert not Redirect.objects.exists()
+
+
+def test_changing_an_articles_web_address_keeps_the_old_link_working(
+    client, editor_client, published_issue
+):
+    article = published_issue.articles.get(title="Village hall becomes a warm space")
+    old = article.get_absolute_url()
+
+    response = _save_issue(
+        editor_client, published_issue, articles={article.pk: {"slug": "warm-space"}}
+    )
+
+    assert f"{old} now leads to {published_issue.get_absolute_url()}warm-space/" in (
+        response.content.decode()
+    )
+    assert client.get(old)["Location"] == f"{published_issue.get_absolute_url()}warm-space/"
+    assert Redirect.objects.count() == 1
+
+
+def test_changing_a_persons_web_address_keeps_the_old_link_working(
+    client, editor_client, published_issue
+):
+    person = Person.objects.get(name="Morag Campbell")
+    old = person.get_absolute_url()
+    data = {"name": person.name, "slug": "morag-campbell-angus", "role": person.role}
+    data |= {"organisation": "", "website": "", "notes": ""}
+
+    response = editor_client.post(reverse("admin:briefings_person_change", args=[person.pk]), data)
+
+    assert response.status_code == 302
+    assert client.get(old)["Location"] == "/people/morag-campbell-angus/"
+    assert client.get("/people/morag-campbell-angus/").status_code == 200
+
+
+def test_changing_a_topics_web_address_keeps_the_old_link_working(
+    client, editor_client, published_issue
+):
+    tag = Tag.objects.get(name="Community anchors")
+    old = tag.get_absolute_url()
+
+    response = editor_client.post(
+        reverse("admin:taggit_tag_change", args=[tag.pk]),
+        {"name": tag.name, "slug": "anchors"},
+    )
+
+    assert response.status_code == 302
+    assert client.get(old)["Location"] == "/topics/anchors/"
+    assert client.get("/topics/anchors/").status_code == 200
+
+
+def test_changing_a_plain_pages_address_keeps_the_old_link_working(client, editor_client):
+    page = PlainPageFactory(url="/members/", title="Our members", content="<p>All of them.</p>")
+
+    response = editor_client.post(
+        reverse("admin:flatpages_flatpage_change", args=[page.pk]),
+        {"url": "/our-members/", "title": page.title, "content": page.content},
+    )
+
+    assert response.status_code == 302
+    assert client.get("/pages/members/")["Location"] == "/pages/our-members/"
+    assert client.get("/pages/our-members/").status_code == 200
