@@ -208,7 +208,14 @@ def sample_urls():
         ("archive", "/briefings/"),
         ("person (300 mentions)", person.get_absolute_url()),
         ("search", "/search/?q=village+hall+funding"),
+        # Two topic words at random per request (bench/wrk/search.lua): with the page cache on,
+        # what readers' own searches cost, since few of them are asked twice.
+        ("search (varied words)", "/search/"),
     ]
+
+
+# Rows whose requests a wrk script writes: the script, and the arguments it is given.
+SCRIPTS = {"search (varied words)": ("search.lua", WORDS)}
 
 
 def start_server(workers, page_cache_seconds):
@@ -269,10 +276,16 @@ def _cpu_ms_per_request(before, after, requests):
     return tuple(spent[kind] * per_tick / max(requests, 1) for kind in ("app", "db"))
 
 
-def run_wrk(url, *, duration, connections, threads):
+def run_wrk(url, *, duration, connections, threads, script=None):
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency"]
+    if script is not None:
+        name, script_args = script
+        command += ["--script", str(BASE_DIR / "bench" / "wrk" / name), url, "--", *script_args]
+    else:
+        command.append(url)
     before = _cpu_ticks()
     out = subprocess.run(
-        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", url],
+        command,
         capture_output=True,
         text=True,
         check=True,
@@ -331,12 +344,15 @@ def main():
                 for _ in range(args.rounds):
                     for row_name, row_path in ((static_name, static_path), (name, path)):
                         url = f"http://127.0.0.1:{PORT}{row_path}"
-                        run_wrk(url, duration=1, connections=args.workers, threads=1)  # warm up
+                        script = SCRIPTS.get(row_name)
+                        # warm up
+                        run_wrk(url, duration=1, connections=args.workers, threads=1, script=script)
                         result = run_wrk(
                             url,
                             duration=args.duration,
                             connections=args.connections,
                             threads=args.threads,
+                            script=script,
                         )
                         results[row_name].append(result)
                         rps, p50, p99, errors, app_ms, db_ms = result
