@@ -61,9 +61,9 @@ class RetiresCachedPages:
 
 
 class KeepsOldAddresses:
-    """When an editor changes the address of a page readers can open (an issue's date, an
-    article's, person's or organisation's web address), links to the old address keep working:
-    they lead to the new one (services.keep_old_addresses).
+    """When an editor changes the address of a page readers can open (an issue's date, or the
+    web address of an article, person, organisation, topic or plain page), links to the old
+    address keep working: they lead to the new one (services.keep_old_addresses).
 
     `public_addresses(obj)` names the pages the object gives readers, with their paths.
     """
