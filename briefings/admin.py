@@ -397,6 +397,13 @@ class PermissionCheckedTagAdmin(RetiresCachedPages, KeepsOldAddresses, TagAdmin)
     create tags through it (found by tests/production/test_url_access.py). Renaming or merging
     tags changes article and topic pages."""
 
+    @admin.action(description="Merge selected tags", permissions=["change"])
+    def render_tag_form(self, request, queryset):
+        # taggit's own action appends "merge-tags/" to the list's address, query string and
+        # all, so from a searched or filtered list (?q=hall) it led back to the list.
+        request.session["selected_tag_ids"] = ",".join(str(tag.pk) for tag in queryset)
+        return redirect("admin:taggit_tag_merge_tags")
+
     def merge_tags_view(self, request):
         if not self.has_change_permission(request):
             raise PermissionDenied

@@ -71,3 +71,17 @@ def test_merging_a_topic_into_itself_alone_changes_nothing_and_says_so(editor_cl
     assert response.status_code == 200
     assert "Nothing was merged" in response.content.decode()
     assert list(article.tags.names()) == ["Village halls"]
+
+
+def test_merging_from_a_searched_tag_list_opens_the_merge_form(editor_client):
+    ArticleFactory().tags.add("Village hall", "Village halls", "Energy")
+    selected = Tag.objects.filter(name__startswith="Village")
+
+    response = editor_client.post(
+        reverse("admin:taggit_tag_changelist") + "?q=village",
+        {"action": "render_tag_form", "_selected_action": [tag.pk for tag in selected]},
+        follow=True,
+    )
+
+    assert response.redirect_chain[-1][0] == reverse("admin:taggit_tag_merge_tags")
+    assert 'name="new_tag_name"' in response.content.decode()
