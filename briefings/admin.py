@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -24,6 +25,7 @@ from . import services
 from .forms import (
     ArticleInlineFormSet,
     IssueAdminForm,
+    MergeTopicsForm,
     PlainPageForm,
     RedirectForm,
     RichTextField,
@@ -405,38 +407,50 @@ class PermissionCheckedTagAdmin(RetiresCachedPages, KeepsOldAddresses, TagAdmin)
         return redirect("admin:taggit_tag_merge_tags")
 
     def merge_tags_view(self, request):
+        """Merge the ticked tags (services.merge_topics), replacing taggit's own screen.
+
+        taggit 6.1's merge untagged every article when the name given was one of the ticked
+        tags ("Village hall" and "Village halls" into "Village halls"), made a second tag when
+        it differed in case, retired no cached page, and showed a bare form without the
+        tags it was about to merge.
+        """
         if not self.has_change_permission(request):
             raise PermissionDenied
-        if request.method != "POST":
-            return super().merge_tags_view(request)
         ids = [pk for pk in request.session.get("selected_tag_ids", "").split(",") if pk.isdigit()]
-        into = Tag.objects.filter(name=request.POST.get("new_tag_name", "")).first()
-        if into is not None and str(into.pk) in ids:
-            # Merging "Village hall" and "Village halls" into "Village halls": taggit 6.1 would
-            # move the first tag's articles to the second, then, going through the second's
-            # articles, find each already tagged with it and untag it. Every article lost
-            # the topic. Merging only the others into it is the same merge, without the loss.
-            ids.remove(str(into.pk))
-        if not ids:
-            # taggit would fail on an empty selection (a 500).
+        tags = list(
+            Tag.objects.filter(pk__in=ids)
+            .annotate(article_count=Count("taggit_taggeditem_items"))
+            .order_by("name")
+        )
+        if not tags:
             self.message_user(
                 request,
-                "Nothing was merged: tick the tags to merge into another, then choose "
-                "“Merge selected tags”.",
+                "Tick the tags to merge on the list, then choose “Merge selected tags”.",
                 messages.WARNING,
             )
             return redirect("admin:taggit_tag_changelist")
-        request.session["selected_tag_ids"] = ",".join(ids)
-        # The merged topics' pages as readers know them, before taggit moves their articles.
-        before = [self.view_on_site(tag) for tag in Tag.objects.filter(pk__in=ids)]
-        response = super().merge_tags_view(request)
-        if response.status_code == 302:  # merged; a refused form is shown again
+        most_used = max(tags, key=lambda tag: tag.article_count)
+        form = MergeTopicsForm(request.POST or None, initial={"name": most_used.name})
+        if request.method == "POST" and form.is_valid():
+            # The topics' pages as readers know them, before their articles move.
+            before = [self.view_on_site(tag) for tag in tags]
+            into = services.merge_topics(tags=tags, name=form.cleaned_data["name"])
             _content_changed()
-            new = self.view_on_site(Tag.objects.get(name=request.POST["new_tag_name"]))
+            new = self.view_on_site(into)
             moved = {old: new for old in before if old and new and old != new}
             if moved:
                 services.keep_old_addresses(moved=moved)
-        return response
+            del request.session["selected_tag_ids"]
+            self.message_user(request, f"Merged into “{into.name}”.", messages.SUCCESS)
+            return redirect("admin:taggit_tag_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Merge tags",
+            "tags": tags,
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/taggit/tag/merge_topics.html", context)
 
     def view_on_site(self, tag):
         # Its topic page lists published articles only, and is not found until there is one.

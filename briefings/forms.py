@@ -223,3 +223,11 @@ class RedirectForm(forms.ModelForm):
                 "The new address is the old one: readers would go round in circles."
             )
         return cleaned
+
+
+class MergeTopicsForm(forms.Form):
+    name = forms.CharField(
+        label="Merge into",
+        max_length=100,
+        help_text="The topic to keep: one of those above, another existing topic, or a new name.",
+    )

@@ -6,6 +6,7 @@ from django.contrib.redirects.models import Redirect
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from taggit.models import Tag, TaggedItem
 
 from .models import Article, Issue
 
@@ -102,6 +103,26 @@ def keep_old_addresses(*, moved):
         Redirect.objects.update_or_create(
             site_id=settings.SITE_ID, old_path=old, defaults={"new_path": new}
         )
+
+
+def merge_topics(*, tags, name):
+    """Give everything tagged with any of `tags` the topic called `name` instead; return it.
+
+    `name` is matched to an existing tag whatever its case, as tags are (TAGGIT_CASE_INSENSITIVE),
+    and may be one of `tags`; otherwise a new tag is made. The merged tags are kept, empty.
+    """
+    with transaction.atomic():
+        into = Tag.objects.filter(name__iexact=name).first() or Tag.objects.create(name=name)
+        for item in TaggedItem.objects.filter(tag__in=tags).exclude(tag=into):
+            has_it = TaggedItem.objects.filter(
+                tag=into, content_type_id=item.content_type_id, object_id=item.object_id
+            )
+            if has_it.exists():
+                item.delete()
+            else:
+                item.tag = into
+                item.save(update_fields=["tag"])
+    return into
 
 
 EDITOR_GROUP = "Editor"

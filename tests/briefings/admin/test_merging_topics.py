@@ -34,7 +34,7 @@ def test_merging_topics_updates_cached_pages_and_keeps_links_to_the_merged_ones(
 
     with django_capture_on_commit_callbacks(execute=True):
         response = editor_client.post(
-            reverse("admin:taggit_tag_merge_tags"), {"new_tag_name": "Village halls"}
+            reverse("admin:taggit_tag_merge_tags"), {"name": "Village halls"}
         )
 
     assert response.status_code == 302
@@ -53,24 +53,67 @@ def test_merging_a_topic_into_one_of_the_ticked_ones_keeps_every_article_tagged(
     second.tags.add("Village halls")
     _select_tags(editor_client, "Village hall", "Village halls")
 
-    editor_client.post(reverse("admin:taggit_tag_merge_tags"), {"new_tag_name": "Village halls"})
+    editor_client.post(reverse("admin:taggit_tag_merge_tags"), {"name": "Village halls"})
 
     assert list(first.tags.names()) == ["Village halls"]
     assert list(second.tags.names()) == ["Village halls"]
 
 
-def test_merging_a_topic_into_itself_alone_changes_nothing_and_says_so(editor_client):
+def test_merging_a_topic_into_itself_changes_nothing(editor_client):
     article = ArticleFactory()
     article.tags.add("Village halls")
     _select_tags(editor_client, "Village halls")
 
     response = editor_client.post(
-        reverse("admin:taggit_tag_merge_tags"), {"new_tag_name": "Village halls"}, follow=True
+        reverse("admin:taggit_tag_merge_tags"), {"name": "Village halls"}, follow=True
     )
 
-    assert response.status_code == 200
-    assert "Nothing was merged" in response.content.decode()
+    assert "Merged into “Village halls”" in response.content.decode()
     assert list(article.tags.names()) == ["Village halls"]
+
+
+def test_merging_into_a_name_in_other_letters_keeps_the_existing_topic(editor_client):
+    first, second = ArticleFactory(), ArticleFactory()
+    first.tags.add("Village hall")
+    second.tags.add("Village halls")
+    _select_tags(editor_client, "Village hall", "Village halls")
+
+    editor_client.post(reverse("admin:taggit_tag_merge_tags"), {"name": "village HALLS"})
+
+    assert list(first.tags.names()) == ["Village halls"]
+    assert not Tag.objects.filter(name="village HALLS").exists()
+
+
+def test_the_merge_screen_lists_the_ticked_tags_and_suggests_the_most_used(editor_client):
+    ArticleFactory().tags.add("Village hall", "Village halls")
+    ArticleFactory().tags.add("Village halls")
+    _select_tags(editor_client, "Village hall", "Village halls")
+
+    response = editor_client.get(reverse("admin:taggit_tag_merge_tags"))
+
+    page = response.content.decode()
+    assert "Village hall (1 article)" in page
+    assert "Village halls (2 articles)" in page
+    assert response.context["form"]["name"].value() == "Village halls"
+
+
+def test_the_merge_screen_without_ticked_tags_says_what_to_do(editor_client):
+    response = editor_client.get(reverse("admin:taggit_tag_merge_tags"), follow=True)
+
+    assert response.redirect_chain[-1][0] == reverse("admin:taggit_tag_changelist")
+    assert "Tick the tags to merge" in response.content.decode()
+
+
+def test_a_blank_name_is_a_clear_error_and_merges_nothing(editor_client):
+    article = ArticleFactory()
+    article.tags.add("Village hall")
+    _select_tags(editor_client, "Village hall")
+
+    response = editor_client.post(reverse("admin:taggit_tag_merge_tags"), {"name": " "})
+
+    assert response.status_code == 200
+    assert "This field is required." in response.content.decode()
+    assert list(article.tags.names()) == ["Village hall"]
 
 
 def test_merging_from_a_searched_tag_list_opens_the_merge_form(editor_client):
@@ -84,4 +127,14 @@ def test_merging_from_a_searched_tag_list_opens_the_merge_form(editor_client):
     )
 
     assert response.redirect_chain[-1][0] == reverse("admin:taggit_tag_merge_tags")
-    assert 'name="new_tag_name"' in response.content.decode()
+    assert 'name="name"' in response.content.decode()
+
+
+def test_an_article_with_several_of_the_merged_tags_gets_the_new_one_once(editor_client):
+    article = ArticleFactory()
+    article.tags.add("Halls", "Village halls")
+    _select_tags(editor_client, "Halls", "Village halls")
+
+    editor_client.post(reverse("admin:taggit_tag_merge_tags"), {"name": "Community buildings"})
+
+    assert list(article.tags.names()) == ["Community buildings"]
