@@ -109,7 +109,7 @@ def merge_topics(*, tags, name):
     """Give everything tagged with any of `tags` the topic called `name` instead; return it.
 
     `name` is matched to an existing tag whatever its case, as tags are (TAGGIT_CASE_INSENSITIVE),
-    and may be one of `tags`; otherwise a new tag is made. The merged tags are kept, empty.
+    and may be one of `tags`; otherwise a new tag is made. The other tags are then deleted.
     """
     with transaction.atomic():
         into = Tag.objects.filter(name__iexact=name).first() or Tag.objects.create(name=name)
@@ -122,6 +122,7 @@ def merge_topics(*, tags, name):
             else:
                 item.tag = into
                 item.save(update_fields=["tag"])
+        Tag.objects.filter(pk__in=[tag.pk for tag in tags]).exclude(pk=into.pk).delete()
     return into
 
 

@@ -57,6 +57,7 @@ def test_merging_a_topic_into_one_of_the_ticked_ones_keeps_every_article_tagged(
 
     assert list(first.tags.names()) == ["Village halls"]
     assert list(second.tags.names()) == ["Village halls"]
+    assert list(Tag.objects.values_list("name", flat=True)) == ["Village halls"]
 
 
 def test_merging_a_topic_into_itself_changes_nothing(editor_client):
