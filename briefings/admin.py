@@ -395,9 +395,23 @@ class ArticleAdmin(RetiresCachedPages, KeepsOldAddresses, admin.ModelAdmin):
 
 
 class PermissionCheckedTagAdmin(RetiresCachedPages, KeepsOldAddresses, TagAdmin):
-    """Taggit's "merge tags" screen checks only is_staff; staff without tag permissions could
-    create tags through it (found by tests/production/test_url_access.py). Renaming or merging
-    tags changes article and topic pages."""
+    """Topics as editors keep them. Renaming or merging tags changes article and topic pages.
+
+    The merge screen is ours: taggit's checked only is_staff, so staff without tag permissions
+    could create tags through it (found by tests/production/test_url_access.py), and it lost
+    articles' tags (see merge_tags_view).
+    """
+
+    list_display = ["name", "slug", "article_count"]
+
+    def get_queryset(self, request):
+        # How many articles use each tag, to see which to merge.
+        tags = super().get_queryset(request)
+        return tags.annotate(article_count=Count("taggit_taggeditem_items"))
+
+    @admin.display(description="articles", ordering="article_count")
+    def article_count(self, tag):
+        return tag.article_count
 
     @admin.action(description="Merge selected tags", permissions=["change"])
     def render_tag_form(self, request, queryset):

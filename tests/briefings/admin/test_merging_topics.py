@@ -139,3 +139,13 @@ def test_an_article_with_several_of_the_merged_tags_gets_the_new_one_once(editor
     editor_client.post(reverse("admin:taggit_tag_merge_tags"), {"name": "Community buildings"})
 
     assert list(article.tags.names()) == ["Community buildings"]
+
+
+def test_the_tag_list_shows_how_many_articles_use_each_tag(editor_client):
+    ArticleFactory().tags.add("Village hall", "Village halls")
+    ArticleFactory().tags.add("Village halls")
+
+    response = editor_client.get(reverse("admin:taggit_tag_changelist"))
+
+    rows = {tag.name: tag.article_count for tag in response.context["cl"].result_list}
+    assert rows == {"Village hall": 1, "Village halls": 2}
