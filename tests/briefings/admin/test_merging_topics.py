@@ -21,16 +21,23 @@ def _select_tags(editor_client, *names):
     )
 
 
-def test_merging_topics_updates_cached_pages_and_keeps_links_to_the_merged_ones(
-    client, editor_client, django_capture_on_commit_callbacks
-):
+@pytest.fixture
+def ticked_halls(editor_client):
+    """Two articles, one tagged "Village hall" and one "Village halls", both tags ticked."""
     first = ArticleFactory(title="Warm halls")
     first.tags.add("Village hall")
     second = ArticleFactory(title="Hall boards")
     second.tags.add("Village halls")
+    _select_tags(editor_client, "Village hall", "Village halls")
+    return first, second
+
+
+def test_merging_topics_updates_cached_pages_and_keeps_links_to_the_merged_ones(
+    client, editor_client, ticked_halls, django_capture_on_commit_callbacks
+):
+    first, _ = ticked_halls
     assert "Village hall<" in client.get(first.get_absolute_url()).content.decode()  # cached
     old_topic = Tag.objects.get(name="Village hall").get_absolute_url()
-    _select_tags(editor_client, "Village hall", "Village halls")
 
     with django_capture_on_commit_callbacks(execute=True):
         response = editor_client.post(
@@ -46,12 +53,11 @@ def test_merging_topics_updates_cached_pages_and_keeps_links_to_the_merged_ones(
     assert "Warm halls" in topic and "Hall boards" in topic
 
 
-def test_merging_a_topic_into_one_of_the_ticked_ones_keeps_every_article_tagged(editor_client):
-    # taggit 6.1 alone untags every article here; see PermissionCheckedTagAdmin.
-    first, second = ArticleFactory(), ArticleFactory()
-    first.tags.add("Village hall")
-    second.tags.add("Village halls")
-    _select_tags(editor_client, "Village hall", "Village halls")
+def test_merging_a_topic_into_one_of_the_ticked_ones_keeps_every_article_tagged(
+    editor_client, ticked_halls
+):
+    # taggit 6.1's own merge untagged every article here (PermissionCheckedTagAdmin).
+    first, second = ticked_halls
 
     editor_client.post(reverse("admin:taggit_tag_merge_tags"), {"name": "Village halls"})
 
@@ -73,11 +79,8 @@ def test_merging_a_topic_into_itself_changes_nothing(editor_client):
     assert list(article.tags.names()) == ["Village halls"]
 
 
-def test_merging_into_a_name_in_other_letters_keeps_the_existing_topic(editor_client):
-    first, second = ArticleFactory(), ArticleFactory()
-    first.tags.add("Village hall")
-    second.tags.add("Village halls")
-    _select_tags(editor_client, "Village hall", "Village halls")
+def test_merging_into_a_name_in_other_letters_keeps_the_existing_topic(editor_client, ticked_halls):
+    first, _ = ticked_halls
 
     editor_client.post(reverse("admin:taggit_tag_merge_tags"), {"name": "village HALLS"})
 
