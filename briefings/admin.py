@@ -29,6 +29,7 @@ from .forms import (
     PlainPageForm,
     RedirectForm,
     RichTextField,
+    TopicForm,
 )
 from .models import Article, Issue, Organisation, Person, Section
 from .views import render_issue
@@ -402,6 +403,7 @@ class PermissionCheckedTagAdmin(RetiresCachedPages, KeepsOldAddresses, TagAdmin)
     articles' tags (see merge_tags_view).
     """
 
+    form = TopicForm
     list_display = ["name", "slug", "article_count"]
 
     def get_queryset(self, request):

@@ -11,6 +11,7 @@ from django.contrib.redirects.models import Redirect
 from django.forms.models import BaseInlineFormSet
 from django.utils.text import slugify
 from django_ckeditor_5.widgets import CKEditor5Widget
+from taggit.models import Tag
 
 from .models import Issue
 from .sanitise import is_blank_html, sanitise_html
@@ -231,3 +232,22 @@ class MergeTopicsForm(forms.Form):
         max_length=100,
         help_text="The topic to keep: one of those above, another existing topic, or a new name.",
     )
+
+
+class TopicForm(forms.ModelForm):
+    """A tag as the admin edits it. Articles' tags ignore case (TAGGIT_CASE_INSENSITIVE), so
+    a second tag differing only in case would split a topic in two."""
+
+    class Meta:
+        model = Tag
+        fields = ["name", "slug"]
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        other = Tag.objects.filter(name__iexact=name).exclude(pk=self.instance.pk).first()
+        if other is not None:
+            raise forms.ValidationError(
+                f"There is already a topic called “{other.name}”. To make them one, tick both "
+                "on the tag list and choose “Merge selected tags”."
+            )
+        return name

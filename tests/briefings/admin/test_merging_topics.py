@@ -152,3 +152,18 @@ def test_the_tag_list_shows_how_many_articles_use_each_tag(editor_client):
 
     rows = {tag.name: tag.article_count for tag in response.context["cl"].result_list}
     assert rows == {"Village hall": 1, "Village halls": 2}
+
+
+def test_renaming_a_tag_to_another_topic_in_other_letters_is_refused_in_plain_words(
+    editor_client,
+):
+    ArticleFactory().tags.add("Funding", "Fair funding")
+    tag = Tag.objects.get(name="Fair funding")
+
+    response = editor_client.post(
+        reverse("admin:taggit_tag_change", args=[tag.pk]), {"name": "funding", "slug": "f"}
+    )
+
+    assert response.status_code == 200
+    assert "There is already a topic called “Funding”" in response.content.decode()
+    assert Tag.objects.get(pk=tag.pk).name == "Fair funding"
