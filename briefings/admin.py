@@ -395,7 +395,7 @@ class ArticleAdmin(RetiresCachedPages, KeepsOldAddresses, admin.ModelAdmin):
         return _article_on_site(article)
 
 
-class PermissionCheckedTagAdmin(RetiresCachedPages, KeepsOldAddresses, TagAdmin):
+class TopicAdmin(RetiresCachedPages, KeepsOldAddresses, TagAdmin):
     """Topics as editors keep them. Renaming or merging tags changes article and topic pages.
 
     The merge screen is ours: taggit's checked only is_staff, so staff without tag permissions
@@ -415,7 +415,11 @@ class PermissionCheckedTagAdmin(RetiresCachedPages, KeepsOldAddresses, TagAdmin)
     def article_count(self, tag):
         return tag.article_count
 
-    @admin.action(description="Merge selected tags", permissions=["change"])
+    def has_merge_permission(self, request):
+        # A merge changes articles' tags and deletes the tags merged away.
+        return self.has_change_permission(request) and self.has_delete_permission(request)
+
+    @admin.action(description="Merge selected tags", permissions=["merge"])
     def render_tag_form(self, request, queryset):
         # taggit's own action appends "merge-tags/" to the list's address, query string and
         # all, so from a searched or filtered list (?q=hall) it led back to the list.
@@ -430,7 +434,7 @@ class PermissionCheckedTagAdmin(RetiresCachedPages, KeepsOldAddresses, TagAdmin)
         it differed in case, retired no cached page, and showed a bare form without the
         tags it was about to merge.
         """
-        if not self.has_change_permission(request):
+        if not self.has_merge_permission(request):
             raise PermissionDenied
         ids = [pk for pk in request.session.get("selected_tag_ids", "").split(",") if pk.isdigit()]
         tags = list(
@@ -448,14 +452,15 @@ class PermissionCheckedTagAdmin(RetiresCachedPages, KeepsOldAddresses, TagAdmin)
         most_used = max(tags, key=lambda tag: tag.article_count)
         form = MergeTopicsForm(request.POST or None, initial={"name": most_used.name})
         if request.method == "POST" and form.is_valid():
-            # The topics' pages as readers know them, before their articles move.
-            before = [self.view_on_site(tag) for tag in tags]
-            into = services.merge_topics(tags=tags, name=form.cleaned_data["name"])
-            _content_changed()
-            new = self.view_on_site(into)
-            moved = {old: new for old in before if old and new and old != new}
-            if moved:
-                services.keep_old_addresses(moved=moved)
+            with transaction.atomic():
+                # The topics' pages as readers know them, before their articles move.
+                before = [self.view_on_site(tag) for tag in tags]
+                into = services.merge_topics(tags=tags, name=form.cleaned_data["name"])
+                _content_changed()
+                new = self.view_on_site(into)
+                moved = {old: new for old in before if old and new and old != new}
+                if moved:
+                    services.keep_old_addresses(moved=moved)
             del request.session["selected_tag_ids"]
             self.message_user(request, f"Merged into “{into.name}”.", messages.SUCCESS)
             return redirect("admin:taggit_tag_changelist")
@@ -478,7 +483,7 @@ class PermissionCheckedTagAdmin(RetiresCachedPages, KeepsOldAddresses, TagAdmin)
 
 
 admin.site.unregister(Tag)
-admin.site.register(Tag, PermissionCheckedTagAdmin)
+admin.site.register(Tag, TopicAdmin)
 
 
 class PlainPageAdmin(RetiresCachedPages, KeepsOldAddresses, FlatPageAdmin):

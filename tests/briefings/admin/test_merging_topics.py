@@ -2,6 +2,7 @@
 links to the merged topics keep working, and no article loses its topic."""
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 from taggit.models import Tag
 
@@ -56,7 +57,7 @@ def test_merging_topics_updates_cached_pages_and_keeps_links_to_the_merged_ones(
 def test_merging_a_topic_into_one_of_the_ticked_ones_keeps_every_article_tagged(
     editor_client, ticked_halls
 ):
-    # taggit 6.1's own merge untagged every article here (PermissionCheckedTagAdmin).
+    # taggit 6.1's own merge untagged every article here (TopicAdmin.merge_tags_view).
     first, second = ticked_halls
 
     editor_client.post(reverse("admin:taggit_tag_merge_tags"), {"name": "Village halls"})
@@ -167,3 +168,14 @@ def test_renaming_a_tag_to_another_topic_in_other_letters_is_refused_in_plain_wo
     assert response.status_code == 200
     assert "There is already a topic called “Funding”" in response.content.decode()
     assert Tag.objects.get(pk=tag.pk).name == "Fair funding"
+
+
+def test_staff_who_may_not_delete_tags_cannot_merge_them(client, django_user_model):
+    user = django_user_model.objects.create_user("iona", is_staff=True)
+    user.user_permissions.add(*Permission.objects.filter(codename__in=["view_tag", "change_tag"]))
+    client.force_login(user)
+    ArticleFactory().tags.add("Village hall", "Village halls")
+
+    response = client.get(reverse("admin:taggit_tag_changelist"))
+    assert "render_tag_form" not in response.content.decode()
+    assert client.get(reverse("admin:taggit_tag_merge_tags")).status_code == 403
