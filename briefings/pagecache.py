@@ -37,7 +37,11 @@ from django.utils.http import quote_etag
 from .models import Issue
 from .services import content_version
 
-BROWSER_MAX_AGE = 60
+# Browsers ask again on every visit (max-age=0) and get a bodiless 304 while the page is
+# unchanged, so an editor's save shows on their next visit; with max-age=60 Chromium showed
+# a page read a moment before the save for up to a minute. Shared caches (a CDN, should one be
+# put in front) may keep a page this long.
+SHARED_CACHE_SECONDS = 60
 KEPT_HEADERS = ("X-Robots-Tag", "Content-Language")
 # Set afresh for every answer, so not stored with a page.
 ANSWER_HEADERS = {"content-type", "content-length", "etag", "cache-control", "expires", "date"}
@@ -138,7 +142,7 @@ def _answer(request, content, content_type, etag, headers):
         for name, value in headers.items():
             response[name] = value
     response["ETag"] = etag
-    patch_cache_control(response, public=True, max_age=BROWSER_MAX_AGE)
+    patch_cache_control(response, public=True, max_age=0, s_maxage=SHARED_CACHE_SECONDS)
     return response
 
 

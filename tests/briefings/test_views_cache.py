@@ -126,10 +126,11 @@ def test_staff_preview_is_never_cached(rf, draft_issue):
     assert "Secret draft" in response.content.decode()
 
 
-def test_public_page_allows_shared_caches_briefly(client, published_issue):
-    cache_control = client.get("/")["Cache-Control"]
+def test_public_page_allows_shared_caches_briefly_and_browsers_ask_again(client, published_issue):
+    cache_control = client.get("/")["Cache-Control"].split(", ")
     assert "public" in cache_control
-    assert "max-age=60" in cache_control
+    assert "s-maxage=60" in cache_control
+    assert "max-age=0" in cache_control
 
 
 def test_head_request_gets_headers_without_a_body(client, published_issue):

@@ -87,3 +87,23 @@ def test_editor_publishes_a_saved_draft_by_choosing_published_and_saving(
     assert issue.is_public
     assert issue.articles.count() == 1
     assert Client().get(issue.get_absolute_url()).status_code == 200
+
+
+def test_an_editor_sees_their_correction_on_the_next_visit_to_a_page_just_read(
+    signed_in_page, live_server
+):
+    # Browsers keep pages they may reuse without asking; a page read a moment before a save
+    # must still be asked for again, so the editor does not think the save was lost.
+    article = ArticleFactory(title="Tenants take the keys")
+    page = signed_in_page
+    page.goto(live_server.url + article.get_absolute_url())
+    assert page.locator("h1").inner_text() == "Tenants take the keys"
+
+    page.goto(f"{live_server.url}/admin/briefings/article/{article.pk}/change/")
+    page.locator(".field-body .ck-editor__editable").first.wait_for()
+    page.fill("#id_title", "Tenants take the keys at last")
+    page.click("input[name=_save]")
+    page.wait_for_url(f"{live_server.url}/admin/briefings/article/")
+
+    page.goto(live_server.url + article.get_absolute_url())
+    assert page.locator("h1").inner_text() == "Tenants take the keys at last"
