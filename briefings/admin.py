@@ -183,10 +183,12 @@ class IssueAdmin(RetiresCachedPages, KeepsOldAddresses, admin.ModelAdmin):
 
     def public_addresses(self, issue):
         # An issue's date is in its articles' addresses too.
-        if not issue.is_public:
-            return {}
-        articles = {article.pk: article.get_absolute_url() for article in issue.articles.all()}
-        return {"issue": issue.get_absolute_url(), **articles}
+        addresses = super().public_addresses(issue)
+        if addresses:
+            addresses |= {
+                article.pk: article.get_absolute_url() for article in issue.articles.all()
+            }
+        return addresses
 
     def get_queryset(self, request):
         return (
@@ -437,11 +439,7 @@ class TopicAdmin(RetiresCachedPages, KeepsOldAddresses, TagAdmin):
         if not self.has_merge_permission(request):
             raise PermissionDenied
         ids = [pk for pk in request.session.get("selected_tag_ids", "").split(",") if pk.isdigit()]
-        tags = list(
-            Tag.objects.filter(pk__in=ids)
-            .annotate(article_count=Count("taggit_taggeditem_items"))
-            .order_by("name")
-        )
+        tags = list(self.get_queryset(request).filter(pk__in=ids).order_by("name"))
         if not tags:
             self.message_user(
                 request,

@@ -3,9 +3,12 @@ links to the merged topics keep working, and no article loses its topic."""
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from taggit.models import Tag
 
+from briefings.services import merge_topics
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
@@ -179,3 +182,17 @@ def test_staff_who_may_not_delete_tags_cannot_merge_them(client, django_user_mod
     response = client.get(reverse("admin:taggit_tag_changelist"))
     assert "render_tag_form" not in response.content.decode()
     assert client.get(reverse("admin:taggit_tag_merge_tags")).status_code == 403
+
+
+def test_merging_takes_the_same_queries_for_two_articles_as_for_twenty():
+    def merge_with(n):
+        for article in ArticleFactory.create_batch(n):
+            article.tags.add(f"Hall {n}", f"Halls {n}")
+        ArticleFactory().tags.add(f"Halls {n}")
+        tags = list(Tag.objects.filter(name__in=[f"Hall {n}", f"Halls {n}"]))
+        with CaptureQueriesContext(connection) as queries:
+            merge_topics(tags=tags, name=f"Halls {n}")
+        return len(queries)
+
+    assert merge_with(2) == merge_with(20)
+    assert Tag.objects.get(name="Halls 20").taggit_taggeditem_items.count() == 21
