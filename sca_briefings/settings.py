@@ -179,7 +179,8 @@ else:
     # so an editor's save (which bumps the content version) reaches all of them at once.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            # Django's, culling now and then instead of listing the directory on every write.
+            "BACKEND": "sca_briefings.cache.FileBasedCache",
             "LOCATION": os.environ.get("CACHE_DIR", str(BASE_DIR / "var" / "cache")),
             # The default of 300 entries would let rate-limit counters push out cached pages.
             "OPTIONS": {"MAX_ENTRIES": 20000},

@@ -319,7 +319,7 @@ def test_rate_limit_holds_with_the_on_disk_cache_shared_by_workers(
     # Production without Redis uses the on-disk cache; the limit must work there too.
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "BACKEND": "sca_briefings.cache.FileBasedCache",
             "LOCATION": str(tmp_path),
         }
     }

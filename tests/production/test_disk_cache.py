@@ -1,0 +1,39 @@
+"""The on-disk cache production uses without Redis (sca_briefings.cache)."""
+
+from pathlib import Path
+
+import pytest
+
+from sca_briefings import cache as disk_cache
+
+
+@pytest.fixture
+def disk(tmp_path):
+    return disk_cache.FileBasedCache(str(tmp_path), {"OPTIONS": {"MAX_ENTRIES": 50}})
+
+
+def stored_files(disk):
+    return list(Path(disk._dir).glob("*.djcache"))
+
+
+def test_the_disk_cache_keeps_and_returns_values(disk):
+    disk.set("page", b"<html>", 60)
+    assert disk.get("page") == b"<html>"
+
+
+def test_the_disk_cache_stays_near_its_size_however_many_pages_are_stored(disk):
+    for n in range(1000):
+        disk.set(f"page-{n}", b"<html>", 60)
+    assert len(stored_files(disk)) <= 50 + disk_cache.CULL_EVERY
+
+
+def test_storing_a_page_does_not_list_the_whole_cache_every_time(disk, monkeypatch):
+    for n in range(300):
+        disk.set(f"page-{n}", b"<html>", 60)
+    listings = []
+    original = disk._list_cache_files
+    monkeypatch.setattr(disk, "_list_cache_files", lambda: listings.append(1) or original())
+    for n in range(disk_cache.CULL_EVERY):
+        disk.set(f"more-{n}", b"<html>", 60)
+    # Django's own lists the directory on each of these writes (a cost that grows with it).
+    assert len(listings) == 1
