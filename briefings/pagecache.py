@@ -47,10 +47,10 @@ KEPT_HEADERS = ("X-Robots-Tag", "Content-Language")
 ANSWER_HEADERS = {"content-type", "content-length", "etag", "cache-control", "expires", "date"}
 
 
-def page_cache_timeout():
-    """Seconds a page rendered now may be kept: PAGE_CACHE_SECONDS, capped so it expires as the
-    next scheduled issue goes public."""
-    timeout = settings.PAGE_CACHE_SECONDS
+def page_cache_timeout(seconds=None):
+    """Seconds a page rendered now may be kept: PAGE_CACHE_SECONDS (or `seconds`), capped so it
+    expires as the next scheduled issue goes public."""
+    timeout = settings.PAGE_CACHE_SECONDS if seconds is None else seconds
     next_publish = (
         Issue.objects.scheduled()
         .order_by("publish_at")

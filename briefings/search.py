@@ -7,15 +7,19 @@ matches rank first.
 """
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.core.cache import cache
 from django.db import connection
-from django.db.models import Case, F, IntegerField, Q, TextField, Value, When
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, TextField, Value, When
 from django.db.models.functions import Concat
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
 
-from .models import Article, Issue
+from .models import Article, Issue, Section
+from .pagecache import page_cache_timeout
+from .services import content_version
 
 MAX_QUERY_LENGTH = 200
+FILTERS_SECONDS = 24 * 60 * 60
 # Markers PostgreSQL puts around matches; swapped for <mark> after the text is made safe.
 _START, _STOP = "\u27e6", "\u27e7"
 
@@ -25,6 +29,27 @@ def clean_query(text):
     rejects NUL bytes), at most MAX_QUERY_LENGTH characters."""
     printable = "".join(ch if ch.isprintable() else " " for ch in (text or ""))
     return " ".join(printable.split())[:MAX_QUERY_LENGTH]
+
+
+def search_filters():
+    """The sections and years a search can be narrowed to: those with published articles.
+
+    The same for every search, so kept in the cache (even with the page cache off, like the
+    navigation) until an editor changes content or the next scheduled issue goes public, which
+    may add a year or a section; asking the database cost about 1.5 ms of every search.
+    """
+    key = f"search-filters:{content_version()}"
+    filters = cache.get(key)
+    if filters is None:
+        sections = list(
+            Section.objects.filter(
+                Exists(Article.objects.published().filter(section=OuterRef("pk")))
+            )
+        )
+        years = [d.year for d in Issue.objects.published().dates("date", "year", order="DESC")]
+        filters = (sections, years)
+        cache.set(key, filters, page_cache_timeout(FILTERS_SECONDS))
+    return filters
 
 
 def _uses_postgres():

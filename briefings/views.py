@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib.flatpages import views as flatpage_views
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, Subquery, prefetch_related_objects
+from django.db.models import Count, OuterRef, Prefetch, Subquery, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -26,16 +26,15 @@ from .models import (
     Issue,
     Organisation,
     Person,
-    Section,
     articles_for_page,
     issue_path,
 )
 from .pagecache import cache_public_page
-from .search import clean_query, search_articles, search_issues, snippet_html
+from .search import clean_query, search_articles, search_filters, search_issues, snippet_html
 
 ISSUES_PER_PAGE = 50
 ARTICLES_PER_PAGE = 50
-RESULTS_PER_PAGE = 20
+RESULTS_PER_PAGE = 10
 
 
 def _issue_date(year, month, day):
@@ -328,10 +327,7 @@ def _int_or_none(value):
 @cache_public_page
 def search(request):
     query = clean_query(request.GET.get("q"))
-    sections = list(
-        Section.objects.filter(Exists(Article.objects.published().filter(section=OuterRef("pk"))))
-    )
-    years = [d.year for d in Issue.objects.published().dates("date", "year", order="DESC")]
+    sections, years = search_filters()
     year = _int_or_none(request.GET.get("year"))
     if year not in years:
         year = None

@@ -1,6 +1,7 @@
 import pytest
 from django.db import connection
 
+from briefings.views import RESULTS_PER_PAGE
 from tests.factories import ArticleFactory, IssueFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
@@ -107,7 +108,7 @@ def test_search_filters_by_year_and_section(client):
 
 def test_search_results_are_paginated_and_keep_the_query(client):
     issue = IssueFactory()
-    ArticleFactory.create_batch(25, issue=issue, title="Community energy scheme")
+    ArticleFactory.create_batch(RESULTS_PER_PAGE + 5, issue=issue, title="Community energy scheme")
     first = search(client, "energy")
     assert "Page 1 of 2" in first
     assert "?q=energy&amp;year=&amp;section=&amp;page=2" in first
@@ -157,3 +158,60 @@ def test_search_vector_is_kept_up_to_date_on_update(client):
     article.title = "Otters return to the river"
     article.save()
     assert "Otters return" in search(client, "otters")
+
+
+def filter_options(body, name):
+    import re
+
+    select = re.search(rf'<select id="search-{name}" name="{name}">(.*?)</select>', body, re.S)
+    return re.findall(r"<option[^>]*>([^<]*)</option>", select.group(1))[1:]
+
+
+def test_search_filters_offer_only_years_and_sections_with_published_articles(
+    client, published_issue
+):
+    import datetime
+
+    secret = SectionFactory(name="Embargoed")
+    ArticleFactory(
+        issue=IssueFactory(draft=True, date=datetime.date(2031, 1, 8)),
+        section=secret,
+        title="Not yet",
+    )
+    body = search(client)
+    assert "Embargoed" not in filter_options(body, "section")
+    assert "2031" not in filter_options(body, "year")
+    assert str(published_issue.date.year) in filter_options(body, "year")
+
+
+def test_search_filters_follow_an_editors_change(client, published_issue):
+    import datetime
+
+    from briefings.services import content_changed
+
+    search(client)  # the filters are now cached
+    ArticleFactory(
+        issue=IssueFactory(date=datetime.date(2031, 1, 8)),
+        section=SectionFactory(name="Letters"),
+    )
+    content_changed()
+    body = search(client)
+    assert "Letters" in filter_options(body, "section")
+    assert "2031" in filter_options(body, "year")
+
+
+def test_search_filters_gain_a_scheduled_issues_year_once_it_goes_public(client, published_issue):
+    import datetime
+    import time
+
+    from django.utils import timezone
+
+    publish_at = timezone.now() + datetime.timedelta(seconds=2)
+    ArticleFactory(
+        issue=IssueFactory(date=datetime.date(2031, 1, 8), publish_at=publish_at),
+        title="Scheduled article",
+    )
+    assert "2031" not in filter_options(search(client), "year")
+    # Nothing saves and nothing calls content_changed(): the cached filters must expire.
+    time.sleep((publish_at - timezone.now()).total_seconds() + 1.2)
+    assert "2031" in filter_options(search(client), "year")
