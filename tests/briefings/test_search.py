@@ -115,6 +115,13 @@ def test_search_results_are_paginated_and_keep_the_query(client):
     assert "Page 2 of 2" in search(client, "energy", page="2")
 
 
+def test_numbering_of_results_carries_on_from_page_to_page(client):
+    ArticleFactory.create_batch(RESULTS_PER_PAGE + 5, title="Community energy scheme")
+    assert '<ol class="results" start="1">' in search(client, "energy")
+    second = search(client, "energy", page="2")
+    assert f'<ol class="results" start="{RESULTS_PER_PAGE + 1}">' in second
+
+
 def test_search_page_past_the_end_is_404(client, published_issue):
     assert client.get("/search/", {"q": "village", "page": "7"}).status_code == 404
 
