@@ -235,6 +235,16 @@ def test_person_page_lists_published_articles_newest_first_with_role(client):
     assert 'href="https://ailsa.example.org/"' in body
 
 
+def test_numbering_of_a_persons_articles_carries_on_from_page_to_page(client):
+    from briefings.views import ARTICLES_PER_PAGE
+
+    person = PersonFactory()
+    ArticleFactory.create_batch(ARTICLES_PER_PAGE + 2, issue=IssueFactory(), people=[person])
+    assert '<ol class="article-list" start="1">' in text(client.get(person.get_absolute_url()))
+    second = text(client.get(person.get_absolute_url(), {"page": 2}))
+    assert f'<ol class="article-list" start="{ARTICLES_PER_PAGE + 1}">' in second
+
+
 def test_person_or_organisation_mentioned_only_in_drafts_is_404(
     client, draft_issue, scheduled_issue
 ):
