@@ -1,24 +1,100 @@
-"""The on-disk cache used when REDIS_URL is unset.
+"""The site's cache backends: Redis when REDIS_URL is set, otherwise files on disk.
 
-Django's FileBasedCache counts its entries before every write by listing the whole cache
-directory, so each write costs more as the cache fills: about 1 ms per 1,000 entries here, or
-19 ms per stored page once it nears MAX_ENTRIES (bench/README.md). Every search a reader types
-is a page of its own, so a busy site fills the directory, and each page cache miss then paid
-that on top of rendering. This one counts and culls on one write in CULL_EVERY instead, so the
-directory may hold up to CULL_EVERY entries more than MAX_ENTRIES between culls.
+RedisCache: Django's, which the site outlives. Django's raises on every call while Redis cannot
+be reached, and every request asks the cache for the content version first, so a Redis outage
+made every page a 500, /healthz and the admin included. Ours treats an unreachable Redis as an
+empty cache that keeps nothing: pages are rendered afresh, sign-up limits let people through
+(double opt-in still guards the list), an editor's save still succeeds. After a failure it
+leaves Redis alone for RETRY_SECONDS, so an outage costs one timeout now and then, not one
+per cache call, and logs one warning for each of those periods.
+
+FileBasedCache: Django's FileBasedCache counts its entries before every write by listing the
+whole cache directory, so each write costs more as the cache fills: about 1 ms per 1,000
+entries here, or 19 ms per stored page once it nears MAX_ENTRIES (bench/README.md). Every
+search a reader types is a page of its own, so a busy site fills the directory, and each page
+cache miss then paid that on top of rendering. Ours counts and culls on one write in
+CULL_EVERY instead, so the directory may hold up to CULL_EVERY entries more than MAX_ENTRIES
+between culls.
 """
 
 import itertools
+import logging
 import random
 import threading
+import time
 
 from django.core.cache.backends import filebased
+from django.core.cache.backends import redis as django_redis
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from redis.exceptions import ConnectionError, TimeoutError  # noqa: A004
 
+logger = logging.getLogger(__name__)
+
+RETRY_SECONDS = 5
 CULL_EVERY = 100
+_MISSING = object()
+
+
+class RedisCache(django_redis.RedisCache):
+    # Shared by every instance in the process (Django makes one per thread).
+    _down_until = 0.0
+
+    def _call(self, method, if_down, *args, **kwargs):
+        if time.monotonic() < RedisCache._down_until:
+            return if_down
+        try:
+            return method(*args, **kwargs)
+        except (ConnectionError, TimeoutError) as error:
+            if time.monotonic() >= RedisCache._down_until:
+                logger.warning(
+                    "Redis cannot be reached (%s); pages are served without the cache "
+                    "for the next %s seconds",
+                    error,
+                    RETRY_SECONDS,
+                )
+            RedisCache._down_until = time.monotonic() + RETRY_SECONDS
+            return if_down
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call(super().add, False, key, value, timeout, version)
+
+    def get(self, key, default=None, version=None):
+        return self._call(super().get, default, key, default, version)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call(super().set, None, key, value, timeout, version)
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call(super().touch, False, key, timeout, version)
+
+    def delete(self, key, version=None):
+        return self._call(super().delete, False, key, version)
+
+    def get_many(self, keys, version=None):
+        return self._call(super().get_many, {}, keys, version)
+
+    def has_key(self, key, version=None):
+        return self._call(super().has_key, False, key, version)
+
+    def incr(self, key, delta=1, version=None):
+        value = self._call(super().incr, _MISSING, key, delta, version)
+        if value is _MISSING:
+            # As for a key that is not there, which callers already handle.
+            raise ValueError(f"Key '{key}' not found.")
+        return value
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call(super().set_many, list(data), data, timeout, version)
+
+    def delete_many(self, keys, version=None):
+        return self._call(super().delete_many, None, keys, version)
+
+    def clear(self):
+        return self._call(super().clear, False)
 
 
 class FileBasedCache(filebased.FileBasedCache):
-    # Shared by every instance in the process (Django makes one per thread).
+    # Shared by every instance in the process, like RedisCache._down_until.
     _writes = itertools.count()
     _lock = threading.Lock()
 

@@ -5,6 +5,7 @@ import shutil
 import socket
 import subprocess
 import threading
+import time
 
 import pytest
 from django.conf import settings
@@ -13,6 +14,7 @@ from django.conf import settings
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = "/usr/bin/chromium"
+REDIS_SERVER = "/usr/bin/redis-server"
 
 
 def free_port():
@@ -73,16 +75,75 @@ def smtp_server(settings):
         controller.stop()
 
 
-def _ensure_chromium():
-    if os.path.exists(CHROMIUM):
+def _ensure_debian_package(path, package):
+    if os.path.exists(path):
         return
     if shutil.which("apt-get") and os.geteuid() == 0:
         subprocess.run(["apt-get", "update", "-qq"], check=False)
         subprocess.run(
-            ["apt-get", "install", "-y", "-qq", "chromium"],
+            ["apt-get", "install", "-y", "-qq", package],
             check=False,
             env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
         )
+
+
+def _ensure_chromium():
+    _ensure_debian_package(CHROMIUM, "chromium")
+
+
+class RedisServer:
+    """A throwaway redis-server on a free loopback port, which a test may stop and start."""
+
+    def __init__(self, directory):
+        self.port = free_port()
+        self.directory = directory
+        self.process = None
+
+    @property
+    def url(self):
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self):
+        self.process = subprocess.Popen(
+            [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
+            + ["--appendonly", "no", "--dir", str(self.directory)],
+            stdout=subprocess.DEVNULL,
+        )
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.1).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def redis_cache(settings, tmp_path):
+    """Django's cache in a real Redis of its own, as production runs it (REDIS_URL)."""
+    from sca_briefings.cache import RedisCache
+
+    _ensure_debian_package(REDIS_SERVER, "redis-server")
+    server = RedisServer(tmp_path)
+    server.start()
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "sca_briefings.cache.RedisCache",
+            "LOCATION": server.url,
+            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.5},
+        }
+    }
+    RedisCache._down_until = 0.0
+    try:
+        yield server
+    finally:
+        server.stop()
+        RedisCache._down_until = 0.0
 
 
 @pytest.fixture(scope="session")
