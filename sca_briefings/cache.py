@@ -8,7 +8,8 @@ empty cache that keeps nothing: pages are rendered afresh, sign-up limits let pe
 leaves Redis alone for RETRY_SECONDS, so an outage costs one timeout now and then, not one
 per cache call, and logs one warning for each of those periods.
 
-FileBasedCache: Django's FileBasedCache counts its entries before every write by listing the
+FileBasedCache: the same for files on disk (a full disk, a missing or read-only CACHE_DIR).
+And Django's FileBasedCache counts its entries before every write by listing the
 whole cache directory, so each write costs more as the cache fills: about 1 ms per 1,000
 entries here, or 19 ms per stored page once it nears MAX_ENTRIES (bench/README.md). Every
 search a reader types is a page of its own, so a busy site fills the directory, and each page
@@ -118,6 +119,49 @@ class FileBasedCache(filebased.FileBasedCache):
     # Shared by every instance in the process, like RedisCache._down_until.
     _writes = itertools.count()
     _lock = threading.Lock()
+    _warned_until = 0.0
+
+    def __init__(self, dir, params):
+        try:
+            super().__init__(dir, params)  # creates the directory
+        except OSError as error:
+            self._unusable(error)
+
+    def _unusable(self, error, result=None):
+        # A full disk or a missing or read-only CACHE_DIR: carry on without the cache, as
+        # RedisCache does without Redis, warning now and then rather than on every call.
+        if time.monotonic() >= FileBasedCache._warned_until:
+            logger.warning(
+                "The cache directory %s cannot be used (%s); pages are served without the cache",
+                self._dir,
+                error,
+            )
+            FileBasedCache._warned_until = time.monotonic() + RETRY_SECONDS
+        return result
+
+    def get(self, key, default=None, version=None):
+        try:
+            return super().get(key, default, version)
+        except OSError as error:
+            return self._unusable(error, default)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        try:
+            return super().set(key, value, timeout, version)
+        except OSError as error:
+            return self._unusable(error)
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        try:
+            return super().touch(key, timeout, version)
+        except OSError as error:
+            return self._unusable(error, False)
+
+    def has_key(self, key, version=None):
+        try:
+            return super().has_key(key, version)
+        except OSError as error:
+            return self._unusable(error, False)
 
     def _cull(self):
         with self._lock:

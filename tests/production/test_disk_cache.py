@@ -37,3 +37,37 @@ def test_storing_a_page_does_not_list_the_whole_cache_every_time(disk, monkeypat
         disk.set(f"more-{n}", b"<html>", 60)
     # Django's own lists the directory on each of these writes (a cost that grows with it).
     assert len(listings) == 1
+
+
+@pytest.fixture
+def unusable_cache_dir(settings, tmp_path):
+    """The site's cache in a directory that cannot be made (its parent is a file), standing
+    in for a full disk or a missing CACHE_DIR."""
+    (tmp_path / "not-a-directory").write_text("")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "sca_briefings.cache.FileBasedCache",
+            "LOCATION": str(tmp_path / "not-a-directory" / "cache"),
+        }
+    }
+    settings.PAGE_CACHE_SECONDS = 600
+
+
+@pytest.mark.django_db
+def test_the_site_keeps_working_when_the_cache_directory_cannot_be_used(
+    client, unusable_cache_dir, smtp_server, caplog
+):
+    from briefings.services import content_changed
+    from subscribers.models import Subscriber
+    from tests.factories import ArticleFactory
+    from tests.subscribers.conftest import signup_data
+
+    article = ArticleFactory(title="Village hall reopens")
+    for url in ("/", article.get_absolute_url(), "/search/?q=hall", "/healthz"):
+        assert client.get(url).status_code == 200, url
+    content_changed()  # an editor's save
+    response = client.post("/subscribe/", signup_data(email="disk.full@example.org"))
+    assert response.status_code == 200
+    assert Subscriber.objects.filter(email="disk.full@example.org").exists()
+    warnings = [r for r in caplog.records if "cannot be used" in r.getMessage()]
+    assert len(warnings) == 1
