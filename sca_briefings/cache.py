@@ -8,14 +8,14 @@ empty cache that keeps nothing: pages are rendered afresh, sign-up limits let pe
 leaves Redis alone for RETRY_SECONDS, so an outage costs one timeout now and then, not one
 per cache call, and logs one warning for each of those periods.
 
-FileBasedCache: the same for files on disk (a full disk, a missing or read-only CACHE_DIR).
-And Django's FileBasedCache counts its entries before every write by listing the
-whole cache directory, so each write costs more as the cache fills: about 1 ms per 1,000
-entries here, or 19 ms per stored page once it nears MAX_ENTRIES (bench/README.md). Every
-search a reader types is a page of its own, so a busy site fills the directory, and each page
-cache miss then paid that on top of rendering. Ours counts and culls on one write in
-CULL_EVERY instead, so the directory may hold up to CULL_EVERY entries more than MAX_ENTRIES
-between culls.
+FileBasedCache: Django's, carrying on in the same way when its directory cannot be used (a
+full disk, a missing or read-only CACHE_DIR). Django's also counts its entries before every
+write by listing the whole cache directory, so each write costs more as the cache fills: about
+1 ms per 1,000 entries here, or 19 ms per stored page once it nears MAX_ENTRIES
+(bench/README.md). Every search a reader types is a page of its own, so a busy site fills the
+directory, and each page cache miss then paid that on top of rendering. Ours counts and culls
+on one write in CULL_EVERY instead, so the directory may hold up to CULL_EVERY entries more
+than MAX_ENTRIES between culls.
 """
 
 import itertools
@@ -27,7 +27,7 @@ import time
 from django.core.cache.backends import filebased
 from django.core.cache.backends import redis as django_redis
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from redis.exceptions import ConnectionError, TimeoutError  # noqa: A004
+from redis import exceptions as redis_errors
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ class RedisCache(django_redis.RedisCache):
             return if_down
         try:
             return method(*args, **kwargs)
-        except (ConnectionError, TimeoutError) as error:
+        except (redis_errors.ConnectionError, redis_errors.TimeoutError) as error:
             if time.monotonic() >= RedisCache._down_until:
                 logger.warning(
                     "Redis cannot be reached (%s); pages are served without the cache "
