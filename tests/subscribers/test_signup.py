@@ -313,6 +313,14 @@ def test_confirmation_email_does_not_repeat_text_typed_into_the_form(client, smt
     assert "Spam" not in confirmation.get_body(preferencelist=("plain",)).get_content()
 
 
+def test_rate_limit_holds_with_redis_as_production_runs_it(client, smtp_server, redis_cache):
+    statuses = [
+        client.post(SUBSCRIBE, signup_data(email=f"redis{n}@example.org")).status_code
+        for n in range(12)
+    ]
+    assert statuses == [200] * 10 + [429] * 2
+
+
 def test_rate_limit_holds_with_the_on_disk_cache_shared_by_workers(
     client, smtp_server, settings, tmp_path
 ):
