@@ -1,6 +1,12 @@
+import datetime
+import re
+import time
+
 import pytest
 from django.db import connection
+from django.utils import timezone
 
+from briefings.services import content_changed
 from briefings.views import RESULTS_PER_PAGE
 from tests.factories import ArticleFactory, IssueFactory, SectionFactory
 
@@ -89,8 +95,6 @@ def test_bad_filters_are_ignored_not_errors(client, published_issue):
 
 
 def test_search_filters_by_year_and_section(client):
-    import datetime
-
     policy = SectionFactory(name="Policy")
     ground = SectionFactory(name="On the ground")
     old = IssueFactory(date=datetime.date(2023, 5, 3))
@@ -168,8 +172,6 @@ def test_search_vector_is_kept_up_to_date_on_update(client):
 
 
 def filter_options(body, name):
-    import re
-
     select = re.search(rf'<select id="search-{name}" name="{name}">(.*?)</select>', body, re.S)
     return re.findall(r"<option[^>]*>([^<]*)</option>", select.group(1))[1:]
 
@@ -177,8 +179,6 @@ def filter_options(body, name):
 def test_search_filters_offer_only_years_and_sections_with_published_articles(
     client, published_issue
 ):
-    import datetime
-
     secret = SectionFactory(name="Embargoed")
     ArticleFactory(
         issue=IssueFactory(draft=True, date=datetime.date(2031, 1, 8)),
@@ -192,10 +192,6 @@ def test_search_filters_offer_only_years_and_sections_with_published_articles(
 
 
 def test_search_filters_follow_an_editors_change(client, published_issue):
-    import datetime
-
-    from briefings.services import content_changed
-
     search(client)  # the filters are now cached
     ArticleFactory(
         issue=IssueFactory(date=datetime.date(2031, 1, 8)),
@@ -208,11 +204,6 @@ def test_search_filters_follow_an_editors_change(client, published_issue):
 
 
 def test_search_filters_gain_a_scheduled_issues_year_once_it_goes_public(client, published_issue):
-    import datetime
-    import time
-
-    from django.utils import timezone
-
     publish_at = timezone.now() + datetime.timedelta(seconds=2)
     ArticleFactory(
         issue=IssueFactory(date=datetime.date(2031, 1, 8), publish_at=publish_at),

@@ -4,7 +4,11 @@ from pathlib import Path
 
 import pytest
 
+from briefings.services import content_changed
 from sca_briefings import cache as disk_cache
+from subscribers.models import Subscriber
+from tests.factories import ArticleFactory
+from tests.subscribers.conftest import signup_data
 
 
 @pytest.fixture
@@ -57,11 +61,6 @@ def unusable_cache_dir(settings, tmp_path):
 def test_the_site_keeps_working_when_the_cache_directory_cannot_be_used(
     client, unusable_cache_dir, smtp_server, caplog
 ):
-    from briefings.services import content_changed
-    from subscribers.models import Subscriber
-    from tests.factories import ArticleFactory
-    from tests.subscribers.conftest import signup_data
-
     article = ArticleFactory(title="Village hall reopens")
     for url in ("/", article.get_absolute_url(), "/search/?q=hall", "/healthz"):
         assert client.get(url).status_code == 200, url
