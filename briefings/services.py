@@ -13,19 +13,35 @@ from .models import Article, Issue
 CONTENT_VERSION_KEY = "briefings:content-version"
 
 
+# A change this process could not record because the cache was out of reach (the site carries
+# on without it: sca_briefings.cache). It is recorded once the cache answers again, or pages
+# the cache kept from before the change would come back with it.
+_unrecorded_change = False
+
+
+def _new_content_version():
+    """Give the content a new version; False if the cache could not keep it."""
+    try:
+        cache.incr(CONTENT_VERSION_KEY)
+    except ValueError:
+        cache.set(CONTENT_VERSION_KEY, time.time_ns(), None)
+    return cache.get(CONTENT_VERSION_KEY) is not None
+
+
 def content_changed():
     """Forget every cached public page: call after an editor saves, publishes or unpublishes.
 
     Cached pages carry the content version in their key, so bumping it retires them all at
     once without scanning the cache.
     """
-    try:
-        cache.incr(CONTENT_VERSION_KEY)
-    except ValueError:
-        cache.set(CONTENT_VERSION_KEY, time.time_ns(), None)
+    global _unrecorded_change
+    _unrecorded_change = not _new_content_version()
 
 
 def content_version():
+    global _unrecorded_change
+    if _unrecorded_change:
+        _unrecorded_change = not _new_content_version()
     # Starts from the clock, not 1: if the cache is emptied, the new version cannot match the
     # keys of pages that workers still hold in memory (briefings.pagecache).
     return cache.get_or_set(CONTENT_VERSION_KEY, time.time_ns, None)

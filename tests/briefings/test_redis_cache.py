@@ -71,3 +71,19 @@ def test_the_cache_is_used_again_once_redis_is_back(
     forget_local_pages()
     with django_assert_num_queries(0):
         assert client.get("/").status_code == 200
+
+
+def test_a_save_while_redis_is_away_still_retires_pages_it_kept(
+    client, redis_cache, published_issue, monkeypatch
+):
+    # Redis stops answering but keeps its data (a network fault, say): when it answers again,
+    # the pages it held from before an editor's save must not come back.
+    import redis
+
+    monkeypatch.setattr(site_cache, "RETRY_SECONDS", 0.2)
+    assert "Halls and hubs" in client.get("/").content.decode()
+    redis.Redis.from_url(redis_cache.url).client_pause(1500)
+    Issue.objects.filter(pk=published_issue.pk).update(title="Saved while Redis was away")
+    content_changed()
+    time.sleep(1.8)  # the pause is over; Redis answers again, with the old pages
+    assert "Saved while Redis was away" in client.get("/").content.decode()
