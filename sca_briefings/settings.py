@@ -167,14 +167,15 @@ STORAGES = {
 # Caching: Redis when REDIS_URL is set, so every gunicorn worker (and every web server) shares
 # one cache and rate limits hold across them; otherwise files on disk (below).
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# A healthy Redis answers in a millisecond; a hung one must not hold up pages.
+REDIS_CACHE_OPTIONS = {"socket_connect_timeout": 0.25, "socket_timeout": 0.5}
 if REDIS_URL:
     CACHES = {
         "default": {
             # Django's, but an unreachable Redis means no cache rather than a 500 on every page.
             "BACKEND": "sca_briefings.cache.RedisCache",
             "LOCATION": REDIS_URL,
-            # A healthy Redis answers in a millisecond; a hung one must not hold up pages.
-            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.5},
+            "OPTIONS": REDIS_CACHE_OPTIONS,
         }
     }
 else:

@@ -135,7 +135,7 @@ def redis_cache(settings, tmp_path):
         "default": {
             "BACKEND": "sca_briefings.cache.RedisCache",
             "LOCATION": server.url,
-            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.5},
+            "OPTIONS": settings.REDIS_CACHE_OPTIONS,
         }
     }
     RedisCache._down_until = 0.0

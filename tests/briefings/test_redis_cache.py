@@ -5,6 +5,7 @@ import logging
 import time
 
 import pytest
+import redis
 
 from briefings.models import Issue
 from briefings.pagecache import forget_local_pages
@@ -78,8 +79,6 @@ def test_a_save_while_redis_is_away_still_retires_pages_it_kept(
 ):
     # Redis stops answering but keeps its data (a network fault, say): when it answers again,
     # the pages it held from before an editor's save must not come back.
-    import redis
-
     monkeypatch.setattr(site_cache, "RETRY_SECONDS", 0.2)
     assert "Halls and hubs" in client.get("/").content.decode()
     redis.Redis.from_url(redis_cache.url).client_pause(1500)
