@@ -7,7 +7,8 @@ from .sitemaps import SITEMAPS
 
 
 class FourDigitYear:
-    regex = r"[0-9]{4}"
+    # Year 0000 does not exist (Python's dates start at 1): it is a 404, not an error.
+    regex = r"(?!0000)[0-9]{4}"
 
     def to_python(self, value):
         return int(value)

@@ -89,6 +89,13 @@ def test_impossible_date_is_404_not_an_error(client):
     assert client.get("/briefings/2024/13/01/some-slug/").status_code == 404
 
 
+def test_year_nought_is_404_not_an_error(client, published_issue):
+    # Dates start at year 1: year 0 once reached the database lookup and failed with a 500.
+    assert client.get("/briefings/0000/").status_code == 404
+    assert client.get("/briefings/0000/01/01/").status_code == 404
+    assert client.get("/briefings/0000/01/01/some-slug/").status_code == 404
+
+
 def test_article_page_shows_body_source_people_organisations_and_topics(client, published_issue):
     article = published_issue.articles.get(title="Village hall becomes a warm space")
     body = text(client.get(article.get_absolute_url()))
