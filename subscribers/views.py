@@ -2,7 +2,7 @@ import functools
 import logging
 
 from django.db import DatabaseError
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -179,14 +179,19 @@ def unsubscribe(request, token):
 # sends one public issue to one address, once, within the same rate limits.
 @csrf_exempt
 @never_cache
-@require_http_methods(["POST"])
+@require_http_methods(["GET", "POST"])
 @database_errors_say_try_later
 def issue_request(request, pk):
     issue = get_object_or_404(Issue.objects.published(), pk=pk)
+    if request.method == "GET":
+        # The address stays in the browser after the form is used; opening it again (a new
+        # tab, a shared link) leads back to the issue rather than to a blank 405 page.
+        return redirect(issue)
     if not spam.allow_ip(request, scope="issue-request"):
         return _too_many(request)
     form = IssueRequestForm(request.POST)
-    context = {"form": form, "issue": issue}
+    # Asking again keeps what the reader typed.
+    context = {"form": form, "issue": issue, "typed_email": request.POST.get("email", "")}
     if not form.is_valid():
         return render(request, "subscribers/issuerequest_form.html", context, status=400)
     if form.is_bot:

@@ -33,6 +33,21 @@ def test_home_shows_latest_issue_with_articles_grouped_by_section(client, publis
     assert body.index("Policy") < body.index("Council budgets under strain")
 
 
+def test_home_heading_leads_to_the_latest_issues_own_page(client, published_issue):
+    body = text(client.get("/"))
+    heading = body[body.index("<h1>") : body.index("</h1>")]
+    assert f'<a href="{published_issue.get_absolute_url()}">' in heading
+    # The issue page itself does not link its heading to itself.
+    body = text(client.get(published_issue.get_absolute_url()))
+    assert "<a" not in body[body.index("<h1>") : body.index("</h1>")]
+
+
+def test_issue_page_title_names_the_briefing_and_its_date(client, published_issue):
+    body = text(client.get(published_issue.get_absolute_url()))
+    title = body[body.index("<title>") + 7 : body.index("</title>")]
+    assert title == f"Halls and hubs – SCA Briefing, {published_issue.date:%-d %B %Y}"
+
+
 def test_home_shows_only_the_two_previous_issues(client):
     issues = [
         IssueFactory(date=datetime.date(2024, 1, 3) + datetime.timedelta(14 * n)) for n in range(5)

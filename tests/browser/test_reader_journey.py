@@ -159,3 +159,18 @@ def test_pages_work_without_javascript(browser, live_server, content):
         assert "1 article found" in page.content()
     finally:
         context.close()
+
+
+def test_printed_article_is_the_article_without_the_sites_navigation(page, live_server, content):
+    article = content.articles.get(title="Village hall becomes a warm space")
+    page.goto(live_server.url + article.get_absolute_url())
+    page.emulate_media(media="print")
+    assert page.get_by_role("heading", name="Village hall becomes a warm space").is_visible()
+    assert page.get_by_text("The committee raised the money").is_visible()
+    for hidden in ["More from the briefing of", "Please send me the fortnightly briefing"]:
+        assert not page.get_by_text(hidden).is_visible(), hidden
+    # Links print their address, since paper cannot be clicked.
+    link_after = page.locator(".prose a[href^='http']").evaluate(
+        "element => getComputedStyle(element, '::after').content"
+    )
+    assert "example.org" in link_after

@@ -33,6 +33,7 @@ def test_requested_issue_is_emailed_once_and_does_not_subscribe(client, smtp_ser
     second = client.post(url_for(issue), request_data(email="READER@example.org"))
     assert first.status_code == second.status_code == 200
     assert "On its way" in first.content.decode()
+    assert f"the briefing of {issue.date:%-d %B %Y} is on its way" in first.content.decode()
     [message] = smtp_server.messages
     assert message["To"] == "reader@example.org"
     request = IssueRequest.objects.get()
@@ -49,9 +50,14 @@ def test_draft_or_scheduled_issue_cannot_be_requested(client, smtp_server):
     assert not IssueRequest.objects.exists()
 
 
-def test_get_is_not_allowed(client):
+def test_opening_the_form_address_leads_back_to_the_issue_and_sends_nothing(client, smtp_server):
     issue = IssueFactory()
-    assert client.get(url_for(issue)).status_code == 405
+    response = client.get(url_for(issue))
+    assert response.status_code == 302
+    assert response["Location"] == issue.get_absolute_url()
+    assert client.get(f"/briefings/request/{IssueFactory(draft=True).pk}/").status_code == 404
+    assert not smtp_server.messages
+    assert not IssueRequest.objects.exists()
 
 
 @pytest.mark.parametrize(
@@ -68,6 +74,8 @@ def test_bad_address_gets_a_message_and_nothing_is_sent(client, smtp_server, ove
     response = client.post(url_for(issue), request_data(**overrides))
     assert response.status_code == 400
     assert "email address" in response.content.decode()
+    if overrides["email"] == "nope":  # what was typed is kept to correct
+        assert 'value="nope"' in response.content.decode()
     assert not smtp_server.messages
     assert not IssueRequest.objects.exists()
 
@@ -77,6 +85,7 @@ def test_honeypot_and_instant_posts_send_nothing(client, smtp_server):
     client.post(url_for(issue), request_data(website="x"))
     reshown = client.post(url_for(issue), request_data(started=started_token(seconds_ago=0)))
     assert "press the button again" in reshown.content.decode()
+    assert 'value="reader@example.org"' in reshown.content.decode()  # not typed again
     assert not smtp_server.messages
     assert not IssueRequest.objects.exists()
 
