@@ -37,25 +37,28 @@ install: $(VENV)/.installed
 .env:
 	@printf '# Local development only (written by make run / make dev). Never in production.\nDEBUG=true\n' > $@
 
+# Links in feeds, canonical tags and emails use SITE_URL: by default, where this server listens.
+RUN_ENV = DEBUG=$${DEBUG:-true} SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)}
+
 run: install .env
-	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py migrate --noinput
-	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py setup_roles
-	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py load_demo
-	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
+	$(RUN_ENV) $(BIN)/python manage.py setup_roles
+	$(RUN_ENV) $(BIN)/python manage.py load_demo
+	$(RUN_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	@echo ""
 	@echo "  SCA Briefings is at http://$(HOST):$(PORT)/"
 	@echo "  Admin: http://$(HOST):$(PORT)/admin/  (user: editor  password: see load_demo output above)"
 	@echo ""
 	@# A background worker sends issues (and a once-a-minute check starts scheduled sends and
 	@# restarts stalled ones); both stop when the server does.
-	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py db_worker & worker=$$!; \
-	  (while sleep 60; do DEBUG=$${DEBUG:-true} $(BIN)/python manage.py send_issue --due; done) & due=$$!; \
+	$(RUN_ENV) $(BIN)/python manage.py db_worker & worker=$$!; \
+	  (while sleep 60; do $(RUN_ENV) $(BIN)/python manage.py send_issue --due; done) & due=$$!; \
 	  trap 'kill $$worker $$due 2>/dev/null' EXIT INT TERM; \
-	  DEBUG=$${DEBUG:-true} $(BIN)/gunicorn sca_briefings.wsgi --bind $(HOST):$(PORT) --workers 3 --no-control-socket --access-logfile -
+	  $(RUN_ENV) $(BIN)/gunicorn sca_briefings.wsgi --bind $(HOST):$(PORT) --workers 3 --no-control-socket --access-logfile -
 
 dev: install .env
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
-	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	DEBUG=true SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -6,7 +6,7 @@ from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
-from .models import Article, Issue
+from .models import IN_ISSUE_ORDER, Article, Issue
 
 FEED_LENGTH = 30
 
@@ -70,7 +70,7 @@ class ArticlesFeed(Feed):
         return (
             Article.objects.published()
             .for_list()
-            .order_by("-issue__date", "section__order", "order", "pk")[:FEED_LENGTH]
+            .order_by("-issue__date", *IN_ISSUE_ORDER)[:FEED_LENGTH]
         )
 
     def item_title(self, item):

@@ -149,7 +149,7 @@ def articles_for_page(*, with_clickers=False):
     articles = (
         Article.objects.select_related("section")
         .defer("body", "search_vector")
-        .order_by("section__order", "section__name", "order", "pk")
+        .order_by(*IN_ISSUE_ORDER)
     )
     if with_clickers:
         articles = articles.with_clickers()
@@ -317,6 +317,10 @@ class Issue(models.Model):
             key=lambda article: (-article.clickers, article.order, article.pk),
             default=None,
         )
+
+
+# The order of articles within an issue, as the issue page, the email and the feeds show them.
+IN_ISSUE_ORDER = ("section__order", "section__name", "order", "pk")
 
 
 class ArticleQuerySet(models.QuerySet):

@@ -57,7 +57,21 @@ def _uses_postgres():
 
 
 def _words(query):
-    return [word.strip("\"'-") for word in query.split() if word.strip("\"'-")][:10]
+    """Words to find and words to leave out ("-word"), as the PostgreSQL search reads them."""
+    wanted, unwanted = [], []
+    for word in query.split()[:10]:
+        (unwanted if word.startswith("-") else wanted).append(word.strip("\"'-"))
+    return [w for w in wanted if w], [w for w in unwanted if w]
+
+
+def only_common_words(query):
+    """True if PostgreSQL ignores every word of `query` ("the", "and of"), so that a search
+    finding nothing can say why."""
+    if not _uses_postgres():
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT numnode(websearch_to_tsquery('english', %s)) = 0", [query])
+        return cursor.fetchone()[0]
 
 
 def search_articles(*, query, year=None, section=None):
@@ -86,11 +100,15 @@ def search_articles(*, query, year=None, section=None):
             )
             .order_by("-rank", "-issue__date", "pk")
         )
-    words = _words(query)
+    words, unwanted = _words(query)
     if not words:
         return articles.none()
     for word in words:
         articles = articles.filter(
+            Q(title__icontains=word) | Q(teaser__icontains=word) | Q(body__icontains=word)
+        )
+    for word in unwanted:
+        articles = articles.exclude(
             Q(title__icontains=word) | Q(teaser__icontains=word) | Q(body__icontains=word)
         )
     return articles.annotate(
@@ -127,11 +145,13 @@ def search_issues(*, query, year=None):
             )
             .order_by("-rank", "-date")
         )
-    words = _words(query)
+    words, unwanted = _words(query)
     if not words:
         return issues.none()
     for word in words:
         issues = issues.filter(Q(title__icontains=word) | Q(leader__icontains=word))
+    for word in unwanted:
+        issues = issues.exclude(Q(title__icontains=word) | Q(leader__icontains=word))
     return issues.annotate(snippet=F("leader")).order_by("-date")
 
 

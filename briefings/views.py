@@ -22,6 +22,7 @@ from django.utils.text import Truncator
 from taggit.models import Tag
 
 from .models import (
+    IN_ISSUE_ORDER,
     Article,
     Issue,
     Organisation,
@@ -30,7 +31,14 @@ from .models import (
     issue_path,
 )
 from .pagecache import cache_public_page
-from .search import clean_query, search_articles, search_filters, search_issues, snippet_html
+from .search import (
+    clean_query,
+    only_common_words,
+    search_articles,
+    search_filters,
+    search_issues,
+    snippet_html,
+)
 
 ISSUES_PER_PAGE = 50
 ARTICLES_PER_PAGE = 50
@@ -134,7 +142,7 @@ def article_detail(request, year, month, day, slug):
         .filter(issue__date=_issue_date(year, month, day))
         .select_related("issue", "section")
         .defer("search_vector", "issue__search_vector", "issue__leader")
-        .order_by("section__order", "section__name", "order", "pk")
+        .order_by(*IN_ISSUE_ORDER)
     )
     article = next((article for article in articles if article.slug == slug), None)
     if article is None:
@@ -194,9 +202,7 @@ def _archive(request, issues, *, year=None):
         .prefetch_related(
             Prefetch(
                 "articles",
-                queryset=Article.objects.only("issue_id", "title").order_by(
-                    "section__order", "section__name", "order", "pk"
-                )[:3],
+                queryset=Article.objects.only("issue_id", "title").order_by(*IN_ISSUE_ORDER)[:3],
                 to_attr="first_articles",
             )
         )
@@ -226,12 +232,13 @@ def archive_year(request, year):
 
 
 def _mentions_page(request, **mentioning):
-    """A page of the published articles that mention someone or something, newest first.
+    """A page of the published articles that mention someone or something, newest first
+    (and in the issue's own order within an issue).
 
     Someone mentioned only in drafts (or a topic used only there) is not public yet: 404.
     """
     articles = Article.objects.published().for_list().filter(**mentioning)
-    page = _page(request, articles.order_by("-issue__date", "pk"), ARTICLES_PER_PAGE)
+    page = _page(request, articles.order_by("-issue__date", *IN_ISSUE_ORDER), ARTICLES_PER_PAGE)
     if not page.object_list:
         raise Http404("No published articles")
     return page
@@ -353,6 +360,8 @@ def search(request):
                 issue.snippet_html = snippet_html(issue.snippet)
         filters = {"q": query, "year": year or "", "section": section.slug if section else ""}
         context |= {"page": page, "matching_issues": issues, "extra_query": urlencode(filters)}
+        if not page.object_list and not issues:
+            context["only_common_words"] = only_common_words(query)
     return render(request, "briefings/search.html", context)
 
 

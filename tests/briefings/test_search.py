@@ -64,6 +64,23 @@ def test_search_finds_issue_leaders(client):
     assert issue.get_absolute_url() in body
 
 
+def test_a_matching_introduction_is_offered_without_telling_the_reader_to_try_again(client):
+    issue = IssueFactory(leader="<p>Anchors in a storm.</p>")
+    ArticleFactory(issue=issue, title="Halls", teaser="x", body="<p>y</p>")
+    body = search(client, "storm")
+    assert "No articles found for “storm”" in body
+    assert issue.get_absolute_url() in body
+    assert "Try fewer or different words" not in body
+    assert "Try fewer or different words" in search(client, "hurricane")
+
+
+@on_postgres
+def test_a_search_of_only_common_words_says_why_it_finds_nothing(client, published_issue):
+    body = search(client, "the and of")
+    assert "too common to search for" in body
+    assert "too common" not in search(client, "hurricane")
+
+
 def test_empty_query_gives_a_friendly_page(client, published_issue):
     body = search(client, "")
     assert "Type a few words" in body
@@ -145,7 +162,6 @@ def test_search_highlights_matches_in_snippets(client):
     assert "<mark>broadband</mark>" in body
 
 
-@on_postgres
 def test_websearch_syntax_excludes_words(client):
     ArticleFactory(title="Rural bus routes", teaser="x", body="<p>y</p>")
     ArticleFactory(title="Rural broadband", teaser="x", body="<p>y</p>")

@@ -257,6 +257,22 @@ def test_person_page_lists_published_articles_newest_first_with_role(client):
     assert 'href="https://ailsa.example.org/"' in body
 
 
+def test_mentions_from_one_issue_are_listed_in_the_issues_own_order(client):
+    # Created in the opposite order to the issue's: pk order would put Policy first.
+    person = PersonFactory()
+    issue = IssueFactory()
+    policy = ArticleFactory(
+        issue=issue, section=SectionFactory(name="Policy", order=2), people=[person], tags=["x"]
+    )
+    ground = ArticleFactory(
+        issue=issue, section=SectionFactory(name="On the ground", order=1), people=[person]
+    )
+    ground.tags.add("x")
+    for url in [person.get_absolute_url(), "/topics/x/"]:
+        body = text(client.get(url))
+        assert body.index(ground.title) < body.index(policy.title), url
+
+
 def test_numbering_of_a_persons_articles_carries_on_from_page_to_page(client):
     from briefings.views import ARTICLES_PER_PAGE
 
