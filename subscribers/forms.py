@@ -2,6 +2,7 @@ import unicodedata
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator
 
 from . import consent
 
@@ -21,7 +22,8 @@ class PlainTextField(forms.CharField):
 
 
 class EmailAddressField(forms.EmailField):
-    default_validators = [*forms.EmailField.default_validators, reject_control_characters]
+    # Django's own check lets "name@localhost" through, which no reader's address is.
+    default_validators = [EmailValidator(allowlist=[]), reject_control_characters]
     default_error_messages = {"invalid": "Please give a full email address, like name@example.org."}
 
     def __init__(self, **kwargs):

@@ -16,7 +16,8 @@ logger = logging.getLogger(__name__)
 
 
 def _personal(context=None):
-    # Pages reached from a personal link show no second form beside their own button.
+    # Pages reached from a personal link, and the sign-up page itself, show no second form
+    # beside their own.
     return {"hide_signup_aside": True, **(context or {})}
 
 
@@ -28,8 +29,10 @@ def _unavailable(request):
     return render(request, "subscribers/unavailable.html", status=503)
 
 
-def _invalid_link(request):
-    return render(request, "subscribers/link_invalid.html", status=400)
+def _invalid_link(request, *, manage=False):
+    # `manage`: a link from a briefing (unsubscribe, preferences), whose reader may be trying
+    # to leave, so is told how rather than to sign up.
+    return render(request, "subscribers/link_invalid.html", {"manage": manage}, status=400)
 
 
 def database_errors_say_try_later(view):
@@ -106,6 +109,13 @@ def confirm(request, token):
         subscriber = services.subscriber_for_confirm_token(token)
     except services.InvalidLink:
         return _invalid_link(request)
+    if request.method == "GET" and subscriber.status == subscriber.Status.ACTIVE:
+        # Opened again after confirming: say so rather than ask again.
+        return render(
+            request,
+            "subscribers/subscriber_confirmed.html",
+            _personal({"subscriber": subscriber, "newly": False}),
+        )
     if request.method == "GET":
         # Mail scanners follow links: a GET only shows the button.
         return render(
@@ -129,7 +139,7 @@ def preferences(request, token):
     try:
         subscriber = services.subscriber_for_manage_token(token)
     except services.InvalidLink:
-        return _invalid_link(request)
+        return _invalid_link(request, manage=True)
     saved = False
     status = 200
     if request.method == "POST":
@@ -165,7 +175,7 @@ def unsubscribe(request, token):
     try:
         subscriber = services.subscriber_for_manage_token(token)
     except services.InvalidLink:
-        return _invalid_link(request)
+        return _invalid_link(request, manage=True)
     if request.method == "GET":
         context = _personal({"subscriber": subscriber})
         return render(request, "subscribers/subscriber_unsubscribe.html", context)

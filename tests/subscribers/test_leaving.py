@@ -54,6 +54,9 @@ def test_tampered_manage_link_is_refused_and_changes_nothing(client, method):
     response = getattr(client, method)(url)
     assert response.status_code == 400
     assert "This link does not work" in response.content.decode()
+    # Someone trying to leave is told how, not asked to sign up.
+    assert "To stop getting the briefing" in response.content.decode()
+    assert "sign up again" not in response.content.decode()
     subscriber.refresh_from_db()
     assert subscriber.status == Subscriber.Status.ACTIVE
 

@@ -25,6 +25,9 @@ def test_subscribe_page_shows_the_form_and_the_consent_wording(client):
     assert 'name="email"' in html
     assert "Send me the briefing" in html
     assert consent.current_wording() in html
+    # One form and one heading: no second sign-up form in the layout beside its own.
+    assert html.count('name="email"') == 1
+    assert html.count("Please send me the fortnightly briefing") == 1
 
 
 def test_signup_form_on_the_home_page_has_no_csrf_token_and_sets_no_cookie(client):
@@ -94,6 +97,10 @@ def test_confirming_twice_sends_one_welcome(client, smtp_server):
     assert again.status_code == 200
     assert "already gets the briefing" in again.content.decode()
     assert len(smtp_server.messages) == 2
+    # Opening the link again says so instead of showing the button once more.
+    reopened = client.get(path_of(confirm_url)).content.decode()
+    assert "already gets the briefing" in reopened
+    assert "Confirm my subscription" not in reopened
 
 
 def test_duplicate_signup_gets_the_same_reply_and_no_second_row_or_mail(client, smtp_server):
@@ -213,6 +220,7 @@ def test_person_who_resends_the_reshown_form_gets_through(client, smtp_server, s
     ("field", "value", "message"),
     [
         ("email", "not-an-address", "full email address"),
+        ("email", "jo@localhost", "full email address"),
         ("email", "x@example.org\r\nBcc: victim@example.org", "full email address"),
         ("name", "x\r\nBcc: victim@example.org", "letters, numbers and punctuation"),
         ("name", "n" * 201, "shorten your name"),
