@@ -26,9 +26,12 @@ import css_inline
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
+from django.db.models import prefetch_related_objects
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import strip_tags
+
+from briefings.models import articles_for_page
 
 CLICK_SALT = "subscribers.click"
 PLACEHOLDER = re.compile(r"@@([A-Z]+[0-9]*)@@")
@@ -202,6 +205,9 @@ class PreparedIssue:
         self.issue = issue
         self.personal = personal
         self.subject = subject_prefix + issue_subject(issue)
+        # In the issue's own order, grouped by section, however the issue was fetched (an
+        # issue without with_articles() once came out in the order articles were typed).
+        prefetch_related_objects([issue], articles_for_page())
         articles = list(issue.articles.all())
         site = settings.SITE_URL
 

@@ -28,6 +28,27 @@ def make_started_token():
     return signing.dumps(int(time.time()), salt=STARTED_SALT)
 
 
+def _started_at(token):
+    """When the form carrying `token` was rendered, or None for a missing, forged or expired
+    token."""
+    try:
+        started = signing.loads(token or "", salt=STARTED_SALT, max_age=max_form_age_seconds())
+    except signing.BadSignature:
+        return None
+    return started if isinstance(started, int) else None
+
+
+def started_token_for(previous=None):
+    """The start time for a form shown again: the one it was first sent with, if still good.
+
+    A person who corrects a mistake at once has still been filling the form in since it was
+    first shown; a fresh time would make them wait and press the button yet again.
+    """
+    if _started_at(previous) is not None:
+        return previous
+    return make_started_token()
+
+
 def started_token_is_fresh_enough(token):
     """True when the form was rendered long enough ago for a person to have filled it in.
 
@@ -35,13 +56,10 @@ def started_token_is_fresh_enough(token):
     purpose: the form on every page comes from the page cache, so its time is when the page
     was rendered, not when this visitor opened it. It still stops a bot that fetches a fresh
     form and posts at once; a person who is merely quick (or whose cached form is too old)
-    gets the full form at /subscribe/ with a fresh time and presses the button once more.
+    gets the full form again and presses the button once more.
     """
-    try:
-        started = signing.loads(token or "", salt=STARTED_SALT, max_age=max_form_age_seconds())
-    except signing.BadSignature:
-        return False
-    if not isinstance(started, int):
+    started = _started_at(token)
+    if started is None:
         return False
     return min_fill_seconds() <= time.time() - started <= max_form_age_seconds()
 

@@ -15,14 +15,15 @@ from .forms import IssueRequestForm, PreferencesForm, SignupForm
 logger = logging.getLogger(__name__)
 
 
-def _personal(context=None):
-    # Pages reached from a personal link, and the sign-up page itself, show no second form
-    # beside their own.
+def _without_signup_form(context=None):
+    # The layout's sign-up form is left off pages reached from a personal link and the replies
+    # to the forms themselves: beside "check your email" or "too many requests" it invites a
+    # second try that looks as if the first one failed.
     return {"hide_signup_aside": True, **(context or {})}
 
 
 def _too_many(request):
-    return render(request, "subscribers/too_many_requests.html", status=429)
+    return render(request, "subscribers/too_many_requests.html", _without_signup_form(), status=429)
 
 
 def _unavailable(request):
@@ -32,7 +33,8 @@ def _unavailable(request):
 def _invalid_link(request, *, manage=False):
     # `manage`: a link from a briefing (unsubscribe, preferences), whose reader may be trying
     # to leave, so is told how rather than to sign up.
-    return render(request, "subscribers/link_invalid.html", {"manage": manage}, status=400)
+    context = _without_signup_form({"manage": manage})
+    return render(request, "subscribers/link_invalid.html", context, status=400)
 
 
 def database_errors_say_try_later(view):
@@ -52,7 +54,7 @@ def database_errors_say_try_later(view):
 
 def _form_context(form, **extra):
     # The full form is the page's content, so the sign-up box beside it only points at it.
-    return {"form": form, "hide_signup_aside": True, **extra}
+    return _without_signup_form({"form": form, **extra})
 
 
 # CSRF-exempt on purpose: the sign-up form is on every public page, and those pages must stay
@@ -66,20 +68,23 @@ def _form_context(form, **extra):
 def subscribe(request):
     if request.method == "GET":
         return render(request, "subscribers/subscriber_form.html", _form_context(SignupForm()))
-    if not spam.allow_ip(request, scope="signup"):
-        return _too_many(request)
     form = SignupForm(request.POST)
     if not form.is_valid():
         return render(request, "subscribers/subscriber_form.html", _form_context(form), status=400)
+    requested = _without_signup_form({"email": form.cleaned_data["email"]})
     if form.is_bot:
         # Look like success, so the bot learns nothing; nothing is stored or sent.
-        return render(request, "subscribers/subscriber_requested.html")
+        return render(request, "subscribers/subscriber_requested.html", requested)
     if not spam.started_token_is_fresh_enough(form.cleaned_data["started"]):
         # Too quick to be a person, or a form from a page cached too long ago: show the full
-        # form again with a fresh time. A person presses the button once more.
+        # form again. A person presses the button once more.
         return render(
             request, "subscribers/subscriber_form.html", _form_context(form, check_again=True)
         )
+    # Counted only now: mistakes and the second press above send nothing, and readers behind
+    # one office address should not use up its allowance on typos.
+    if not spam.allow_ip(request, scope="signup"):
+        return _too_many(request)
     data = form.cleaned_data
     if not spam.allow_address(data["email"], scope="signup"):
         return _too_many(request)
@@ -94,7 +99,7 @@ def subscribe(request):
     except OSError:  # the mail server refused or is unreachable (smtplib errors included)
         logger.exception("Confirmation email could not be sent")
         return _unavailable(request)
-    return render(request, "subscribers/subscriber_requested.html")
+    return render(request, "subscribers/subscriber_requested.html", requested)
 
 
 # CSRF-exempt: this page is reached from a link in an email, often in a browser (or an email
@@ -114,12 +119,14 @@ def confirm(request, token):
         return render(
             request,
             "subscribers/subscriber_confirmed.html",
-            _personal({"subscriber": subscriber, "newly": False}),
+            _without_signup_form({"subscriber": subscriber, "newly": False}),
         )
     if request.method == "GET":
         # Mail scanners follow links: a GET only shows the button.
         return render(
-            request, "subscribers/subscriber_confirm.html", _personal({"subscriber": subscriber})
+            request,
+            "subscribers/subscriber_confirm.html",
+            _without_signup_form({"subscriber": subscriber}),
         )
     try:
         subscriber, newly = services.confirm_subscription(token=token)
@@ -128,7 +135,7 @@ def confirm(request, token):
     return render(
         request,
         "subscribers/subscriber_confirmed.html",
-        _personal({"subscriber": subscriber, "newly": newly}),
+        _without_signup_form({"subscriber": subscriber, "newly": newly}),
     )
 
 
@@ -160,7 +167,9 @@ def preferences(request, token):
     return render(
         request,
         "subscribers/subscriber_preferences.html",
-        _personal({"subscriber": subscriber, "form": form, "saved": saved, "token": token}),
+        _without_signup_form(
+            {"subscriber": subscriber, "form": form, "saved": saved, "token": token}
+        ),
         status=status,
     )
 
@@ -177,11 +186,13 @@ def unsubscribe(request, token):
     except services.InvalidLink:
         return _invalid_link(request, manage=True)
     if request.method == "GET":
-        context = _personal({"subscriber": subscriber})
+        context = _without_signup_form({"subscriber": subscriber})
         return render(request, "subscribers/subscriber_unsubscribe.html", context)
     services.unsubscribe(subscriber=subscriber)
     return render(
-        request, "subscribers/subscriber_unsubscribed.html", _personal({"subscriber": subscriber})
+        request,
+        "subscribers/subscriber_unsubscribed.html",
+        _without_signup_form({"subscriber": subscriber}),
     )
 
 
@@ -197,11 +208,16 @@ def issue_request(request, pk):
         # The address stays in the browser after the form is used; opening it again (a new
         # tab, a shared link) leads back to the issue rather than to a blank 405 page.
         return redirect(issue)
-    if not spam.allow_ip(request, scope="issue-request"):
-        return _too_many(request)
     form = IssueRequestForm(request.POST)
-    # Asking again keeps what the reader typed.
-    context = {"form": form, "issue": issue, "typed_email": request.POST.get("email", "")}
+    # Asking again keeps what the reader typed, and when the form was first shown.
+    context = _without_signup_form(
+        {
+            "form": form,
+            "issue": issue,
+            "typed_email": request.POST.get("email", ""),
+            "typed_started": request.POST.get("started", ""),
+        }
+    )
     if not form.is_valid():
         return render(request, "subscribers/issuerequest_form.html", context, status=400)
     if form.is_bot:
@@ -210,6 +226,8 @@ def issue_request(request, pk):
         return render(
             request, "subscribers/issuerequest_form.html", {**context, "check_again": True}
         )
+    if not spam.allow_ip(request, scope="issue-request"):  # as for sign-ups: sends only
+        return _too_many(request)
     if not spam.allow_address(form.cleaned_data["email"], scope="issue-request"):
         return _too_many(request)
     try:

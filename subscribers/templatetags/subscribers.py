@@ -6,9 +6,12 @@ register = template.Library()
 
 
 @register.simple_tag
-def form_started_token():
-    """A signed timestamp for the minimum fill time (the same for every visitor of a page)."""
-    return spam.make_started_token()
+def form_started_token(previous=None):
+    """A signed timestamp for the minimum fill time (the same for every visitor of a page).
+
+    `previous`: the one a form shown again was sent with, kept while it is still good.
+    """
+    return spam.started_token_for(previous)
 
 
 @register.simple_tag

@@ -156,9 +156,29 @@ def test_copy_for_a_non_subscriber_invites_them_and_has_no_personal_links(settin
     text, html = parts(parsed)
     assert "Subscribe to get it every fortnight" in text
     assert "Subscribe to get it every fortnight" in html
+    assert "Someone sent you" not in text  # they asked for it themselves
+    assert "asked for on our website" in text and "asked for on our website" in html
     assert "Unsubscribe" not in html and "/r/" not in html and "@@" not in html
     assert "List-Unsubscribe" not in parsed
     assert f"https://briefing.example.org{issue.articles.first().get_absolute_url()}" in html
+
+
+def test_articles_come_grouped_by_section_however_the_issue_was_fetched():
+    # Written in an order that interleaves the sections: a copy built from an issue fetched
+    # without with_articles() (as "email me this issue" did) showed Policy three times.
+    issue = IssueFactory()
+    ground, policy = (
+        SectionFactory(name="On the ground", order=1),
+        SectionFactory(name="Policy", order=2),
+    )
+    for n, section in enumerate([policy, ground, policy, ground, policy]):
+        ArticleFactory(issue=issue, section=section, title=f"Piece {n}", order=n)
+    text, html = parts(parse(build_issue_message(issue, to="friend@example.com")))
+    assert text.count("POLICY") == 1 and text.count("ON THE GROUND") == 1
+    titles = re.findall(r"Piece (\d)", text)
+    assert titles == ["1", "3", "0", "2", "4"]
+    in_html = list(dict.fromkeys(re.findall(r"Piece (\d)", html)))  # first mention of each
+    assert in_html == titles
 
 
 def test_editor_subject_line_is_used():
@@ -197,3 +217,15 @@ def test_subscriber_copy_outside_a_send_has_personal_links_but_no_tracking(setti
     assert "/r/" not in html
     assert personal_links(parsed["List-Unsubscribe"])["unsubscribe"] == {subscriber.pk}
     assert "X-SCA-Delivery" not in parsed
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_email_fits_a_phone_and_keeps_its_width_on_a_desktop(page):
+    # Readers open it on phones; a fixed 600 px sheet scrolled sideways there.
+    _, html = parts(parse(build_issue_message(twelve_article_issue(), to="a@example.org")))
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.set_content(html)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.set_viewport_size({"width": 1280, "height": 900})
+    assert page.locator("table.sheet").bounding_box()["width"] == 600

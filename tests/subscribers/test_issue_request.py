@@ -84,7 +84,7 @@ def test_honeypot_and_instant_posts_send_nothing(client, smtp_server):
     issue = IssueFactory()
     client.post(url_for(issue), request_data(website="x"))
     reshown = client.post(url_for(issue), request_data(started=started_token(seconds_ago=0)))
-    assert "press the button again" in reshown.content.decode()
+    assert "press the button once more" in reshown.content.decode()
     assert 'value="reader@example.org"' in reshown.content.decode()  # not typed again
     assert not smtp_server.messages
     assert not IssueRequest.objects.exists()

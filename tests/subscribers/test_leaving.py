@@ -43,7 +43,7 @@ def test_unsubscribe_link_opened_again_says_there_is_nothing_more_to_do(client):
 
     again = client.get(path_of(subscriber.get_unsubscribe_url()))
 
-    assert "already gets no briefings" in main_of(again)
+    assert "is not on the list" in main_of(again)
     assert "<button" not in main_of(again)
 
 
