@@ -126,11 +126,11 @@ def subscriber_confirm_path(subscriber):
 def subscriber_for_confirm_token(token):
     """The subscriber a confirmation link names, or InvalidLink."""
     try:
-        subscriber_id, email = tokens.read_confirm_token(token)
-    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        subscriber_id, address_check = tokens.read_confirm_token(token)
+    except (signing.BadSignature, KeyError, TypeError, ValueError, AttributeError):
         raise InvalidLink from None
     subscriber = Subscriber.objects.filter(pk=subscriber_id).first()
-    if subscriber is None or not isinstance(email, str) or subscriber.email.lower() != email:
+    if subscriber is None or not tokens.confirm_token_names(address_check, subscriber.email):
         raise InvalidLink
     return subscriber
 
