@@ -136,6 +136,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
         DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 2
 
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The task worker and gunicorn's workers share the file. A transaction that reads and then
+    # writes (every admin save) failed at once with "database is locked" when another process
+    # held the write lock; taking the lock at BEGIN and waiting up to 20 s for it makes them
+    # queue instead.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    )
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
