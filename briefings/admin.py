@@ -220,18 +220,26 @@ class IssueAdmin(RetiresCachedPages, KeepsOldAddresses, admin.ModelAdmin):
 
     @admin.action(description="Publish now", permissions=["change"])
     def publish_now(self, request, queryset):
-        published = 0
-        for issue in queryset:
+        published, empty = 0, []
+        for issue in queryset.annotate(article_count=Count("articles")):
             if issue.is_public:
                 continue  # keep the date it first went out
+            if not issue.article_count:
+                empty.append(issue)  # it would become the home page with nothing on it
+                continue
             services.publish_issue(issue=issue)
             self.log_change(request, issue, "Published now.")
             published += 1
-        already = len(queryset) - published
+        already = len(queryset) - published - len(empty)
         message = f"Published {_issues(published)}: on the site now."
         if already:
             message += f" Left {_issues(already)} alone: already public."
-        self.message_user(request, message, messages.SUCCESS)
+        level = messages.SUCCESS
+        if empty:
+            names = ", ".join(f"{issue.date:%-d %B %Y}" for issue in empty)
+            message += f" Not published (no articles yet): {names}."
+            level = messages.WARNING
+        self.message_user(request, message, level)
 
     @admin.action(description="Unpublish (back to draft)", permissions=["change"])
     def unpublish(self, request, queryset):

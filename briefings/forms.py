@@ -81,6 +81,21 @@ class IssueAdminForm(forms.ModelForm):
             )
             if cleaned.get("loaded_version") != current:
                 raise forms.ValidationError(CONFLICT_MESSAGE, code="conflict")
+        if (
+            cleaned.get("send_on_publish")
+            and self.instance.pk
+            and not self.instance.send_on_publish
+            and self.instance.is_public  # as saved before this change
+            and not self.instance.deliveries.exists()
+        ):
+            # The flag sends when an issue goes public; this one already has, so ticking it
+            # would email every subscriber within a minute, with no confirmation.
+            self.add_error(
+                "send_on_publish",
+                "This issue is already on the site, so ticking this would email it to every "
+                "subscriber straight away. To send it, use “Send to subscribers” above, which "
+                "asks you to confirm.",
+            )
         return cleaned
 
 
@@ -100,6 +115,15 @@ class ArticleInlineFormSet(BaseInlineFormSet):
             and hasattr(form, "cleaned_data")
             and form.cleaned_data.get("title")
         ]
+        if self.instance.status == Issue.Status.PUBLISHED and not any(
+            (form.instance.pk or form.has_changed()) and not self._should_delete_form(form)
+            for form in self.forms
+        ):
+            # It would become the home page (and perhaps the email) with nothing in it.
+            raise forms.ValidationError(
+                "A published issue needs at least one article. Add one, or keep the issue "
+                "as a draft until it has some."
+            )
         seen = {}
         for form in forms_kept:
             slug = form.cleaned_data.get("slug")

@@ -36,6 +36,7 @@ def test_publish_now_makes_a_draft_public_and_retires_cached_pages(
     editor_client, django_capture_on_commit_callbacks
 ):
     issue = IssueFactory(draft=True)
+    ArticleFactory(issue=issue)
     before = content_version()
     with django_capture_on_commit_callbacks(execute=True):
         response = run_action(editor_client, "publish_now", issue)
@@ -51,6 +52,7 @@ def test_publish_now_leaves_already_public_issues_alone(editor_client):
     public = IssueFactory()
     first_out = public.publish_at
     draft = IssueFactory(draft=True)
+    ArticleFactory(issue=draft)
     response = run_action(editor_client, "publish_now", public, draft)
     public.refresh_from_db()
     assert public.publish_at == first_out
@@ -60,8 +62,24 @@ def test_publish_now_leaves_already_public_issues_alone(editor_client):
     ]
 
 
+def test_publish_now_refuses_an_issue_with_no_articles(client, editor_client):
+    # It would have become the home page: a date, and "This briefing has no articles yet".
+    latest = IssueFactory()
+    ArticleFactory(issue=latest)
+    empty = IssueFactory(draft=True, date=latest.date + datetime.timedelta(days=14))
+    response = run_action(editor_client, "publish_now", empty)
+    empty.refresh_from_db()
+    assert not empty.is_public
+    assert messages_of(response) == [
+        f"Published 0 issues: on the site now. Not published (no articles yet): "
+        f"{empty.date:%-d %B %Y}."
+    ]
+    assert latest.get_absolute_url() in client.get("/").content.decode()
+
+
 def test_publish_now_brings_a_scheduled_issue_forward(editor_client):
     issue = IssueFactory(scheduled=True)
+    ArticleFactory(issue=issue)
     run_action(editor_client, "publish_now", issue)
     assert Issue.objects.published().get() == issue
 

@@ -346,6 +346,56 @@ def test_choosing_published_with_publish_at_blank_publishes_the_saved_draft_now(
     assert client.get(issue.get_absolute_url()).status_code == 200
 
 
+def test_an_issue_with_no_articles_cannot_be_published_from_the_form(editor_client):
+    issue = IssueFactory(draft=True)
+    data = issue_form_data(issue=issue, date=f"{issue.date:%Y-%m-%d}", status="published")
+    response = editor_client.post(change_url(issue), data)
+    assert response.status_code == 200
+    assert "A published issue needs at least one article" in response.content.decode()
+    issue.refresh_from_db()
+    assert issue.status == Issue.Status.DRAFT
+    # Saving it as a draft is fine.
+    data = issue_form_data(issue=issue, date=f"{issue.date:%Y-%m-%d}", status="draft")
+    assert editor_client.post(change_url(issue), data).status_code == 302
+
+
+def test_ticking_send_on_publish_on_an_issue_already_public_is_refused(editor_client):
+    # It would have emailed every subscriber within a minute, with no confirmation.
+    issue = IssueFactory()
+    article = ArticleFactory(issue=issue)
+    data = issue_form_data(
+        issue=issue,
+        date=f"{issue.date:%Y-%m-%d}",
+        status="published",
+        publish_at_0=f"{issue.publish_at:%Y-%m-%d}",
+        publish_at_1=f"{issue.publish_at:%H:%M:%S}",
+        send_on_publish="on",
+        initial_articles=1,
+        articles=[existing_article(article)],
+    )
+    response = editor_client.post(change_url(issue), data)
+    assert response.status_code == 200
+    assert "already on the site" in response.content.decode()
+    issue.refresh_from_db()
+    assert not issue.send_on_publish
+
+
+def test_send_on_publish_can_be_ticked_while_publishing_a_draft(editor_client):
+    issue = IssueFactory(draft=True)
+    article = ArticleFactory(issue=issue)
+    data = issue_form_data(
+        issue=issue,
+        date=f"{issue.date:%Y-%m-%d}",
+        status="published",
+        send_on_publish="on",
+        initial_articles=1,
+        articles=[existing_article(article)],
+    )
+    assert editor_client.post(change_url(issue), data).status_code == 302
+    issue.refresh_from_db()
+    assert issue.send_on_publish and issue.is_public
+
+
 def test_the_empty_article_at_the_foot_of_the_form_is_ignored_when_its_editor_sends_a_blank_line(
     editor_client,
 ):
