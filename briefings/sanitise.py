@@ -4,6 +4,7 @@ Anything else (scripts, event handlers, styles, iframes, SVG, javascript: links)
 so whatever reaches the database is safe to mark as safe in templates and emails.
 """
 
+import re
 from html import unescape
 from urllib.parse import urlsplit
 
@@ -21,7 +22,21 @@ ALLOWED_ATTRIBUTES = {
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 
 
+# "www.example.org/report" or "gov.scot": a host name, typed without its scheme.
+_BARE_HOST = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}(?::\d+)?([/?#]|$)", re.IGNORECASE)
+_BARE_EMAIL = re.compile(r"^[^@\s/:]+@[a-z0-9-]+(\.[a-z0-9-]+)+$", re.IGNORECASE)
+_IMG_WITHOUT_SRC = re.compile(r"<img(?![^>]*\ssrc=)[^>]*>")
+
+
 def _filter_attribute(tag, attribute, value):
+    if tag == "a" and attribute == "href":
+        # Links pasted or typed without a scheme were saved relative to the page, so
+        # "www.fife.gov.uk/budget" led to /briefings/.../www.fife.gov.uk/budget, a 404.
+        if _BARE_HOST.match(value):
+            return "https://" + value
+        if _BARE_EMAIL.match(value):
+            return "mailto:" + value
+        return value
     # Images may only come from our own media (uploads through the editor).
     if tag == "img" and attribute == "src":
         parts = urlsplit(value)
@@ -35,7 +50,7 @@ def _filter_attribute(tag, attribute, value):
 def sanitise_html(html):
     if not html:
         return ""
-    return nh3.clean(
+    cleaned = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
@@ -43,7 +58,9 @@ def sanitise_html(html):
         attribute_filter=_filter_attribute,
         link_rel="noopener noreferrer",
         strip_comments=True,
-    ).strip()
+    )
+    # An image from elsewhere loses its src above; the empty <img> left would show as broken.
+    return _IMG_WITHOUT_SRC.sub("", cleaned).strip()
 
 
 def is_blank_html(html):

@@ -253,7 +253,9 @@ CKEDITOR_5_CONFIGS = {
                 "numberedList",
                 "blockQuote",
                 "|",
-                "insertImage",
+                # Upload only: images from elsewhere are dropped on save (briefings/sanitise.py),
+                # so "Insert via URL" would look as if it worked and then lose the picture.
+                "uploadImage",
                 "|",
                 "undo",
                 "redo",
@@ -277,6 +279,8 @@ CKEDITOR_5_CONFIGS = {
             ]
         },
         "image": {"toolbar": ["imageTextAlternative"]},
+        # A link typed as www.example.org would otherwise be saved relative to the page.
+        "link": {"defaultProtocol": "https://"},
     },
 }
 

@@ -118,6 +118,26 @@ def test_links_are_opened_without_giving_the_new_page_our_window():
 
 def test_images_from_other_sites_are_dropped():
     assert "evil.example" not in sanitise_html('<img src="https://evil.example/x.png">')
+    # Whole: an <img> left without its src shows as a broken picture.
+    assert sanitise_html('<p>Hi <img src="https://evil.example/x.png" alt="x"></p>') == "<p>Hi </p>"
+    kept = '<img src="/media/uploads/a.png" alt="A hall">'
+    assert sanitise_html(kept) == kept
+
+
+@pytest.mark.parametrize(
+    ("typed", "saved"),
+    [
+        ("www.fife.gov.uk/budget", "https://www.fife.gov.uk/budget"),
+        ("gov.scot", "https://gov.scot"),
+        ("info@scvo.org.uk", "mailto:info@scvo.org.uk"),
+        ("https://example.org/", "https://example.org/"),
+        ("/briefings/2026/11/25/", "/briefings/2026/11/25/"),
+        ("#contents", "#contents"),
+    ],
+)
+def test_links_typed_without_https_lead_off_the_site_not_to_a_404(typed, saved):
+    # Saved as typed, "www.fife.gov.uk/budget" was relative: /briefings/.../www.fife.gov.uk/...
+    assert f'href="{saved}"' in sanitise_html(f'<a href="{typed}">the budget</a>')
 
 
 # Fragments that attackers combine, so Hypothesis explores mixtures of them as well as

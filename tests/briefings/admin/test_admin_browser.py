@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import re
 
 import pytest
 from django.test import Client
@@ -39,6 +40,10 @@ def test_editor_writes_an_issue_with_an_image_and_a_new_person(
     leader = page.locator(".field-leader .ck-editor__editable")
     leader.click()
     page.keyboard.type("Village halls carried us through the winter.")
+    # Upload only: a picture inserted by its web address would be dropped on save.
+    toolbar = page.locator(".field-leader .ck-toolbar")
+    assert toolbar.get_by_role("button", name="Upload image from computer").count() == 1
+    assert toolbar.get_by_role("button", name=re.compile("Insert image|via URL")).count() == 0
     page.locator(".field-leader .ck-editor input[type=file]").set_input_files(picture)
     uploaded = leader.locator("img[src^='/media/uploads/']")
     uploaded.wait_for()
