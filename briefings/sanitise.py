@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 import nh3
 from django.conf import settings
+from django.utils.html import strip_tags
 
 ALLOWED_TAGS = {
     "p", "br", "h2", "h3", "h4", "strong", "b", "em", "i", "a", "ul", "ol", "li",
@@ -72,3 +73,14 @@ def is_blank_html(html):
         return False
     text = nh3.clean(html or "", tags=set())
     return not unescape(text).replace("\xa0", " ").strip()
+
+
+_BLOCK_END = re.compile(
+    r"(</(?:p|li|h[1-6]|blockquote|figcaption|div)\s*>|<br\s*/?>)", re.IGNORECASE
+)
+
+
+def plain_text(html):
+    """Editor HTML as one line of plain text, with a space where one block ends and the next
+    begins ("See the budget.</p><ul><li>halls" read "See the budget.halls")."""
+    return " ".join(strip_tags(_BLOCK_END.sub(r"\1 ", html or "")).split())

@@ -11,11 +11,12 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, TextField, Value, When
 from django.db.models.functions import Concat
-from django.utils.html import escape, strip_tags
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from .models import Article, Issue, Section
 from .pagecache import page_cache_timeout
+from .sanitise import plain_text
 from .services import content_version
 
 MAX_QUERY_LENGTH = 200
@@ -157,7 +158,7 @@ def search_issues(*, query, year=None):
 
 def snippet_html(text, *, limit=300):
     """Plain, escaped text with PostgreSQL's match markers turned into <mark>."""
-    plain = " ".join(strip_tags(text or "").split())
+    plain = plain_text(text)
     if _START not in plain and len(plain) > limit:
         plain = plain[:limit].rsplit(" ", 1)[0] + " …"
     safe = escape(plain).replace(_START, "<mark>").replace(_STOP, "</mark>")

@@ -17,7 +17,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.utils.cache import add_never_cache_headers, patch_cache_control
-from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from taggit.models import Tag
 
@@ -31,6 +30,7 @@ from .models import (
     issue_path,
 )
 from .pagecache import cache_public_page
+from .sanitise import plain_text
 from .search import (
     clean_query,
     only_common_words,
@@ -69,7 +69,7 @@ def _absolute(path):
 
 
 def _description(text, words=30):
-    return Truncator(" ".join(strip_tags(text or "").split())).words(words)
+    return Truncator(plain_text(text)).words(words)
 
 
 def _publisher():

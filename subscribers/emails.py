@@ -29,9 +29,9 @@ from django.core.mail import EmailMultiAlternatives
 from django.db.models import prefetch_related_objects
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.html import strip_tags
 
 from briefings.models import articles_for_page
+from briefings.sanitise import plain_text
 
 CLICK_SALT = "subscribers.click"
 PLACEHOLDER = re.compile(r"@@([A-Z]+[0-9]*)@@")
@@ -250,9 +250,7 @@ class PreparedIssue:
             else:
                 sections.append({"section": article.section, "articles": [entry]})
 
-        preheader = " ".join(strip_tags(issue.leader or "").split())[:140] or ", ".join(
-            a.title for a in articles[:3]
-        )
+        preheader = plain_text(issue.leader)[:140] or ", ".join(a.title for a in articles[:3])
         context = {
             "issue": issue,
             "subject": self.subject,

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from briefings.sanitise import sanitise_html
+from briefings.sanitise import plain_text, sanitise_html
 
 FORBIDDEN_TAGS = {"script", "iframe", "svg", "style", "object", "embed", "math", "form"}
 
@@ -166,3 +166,9 @@ def test_no_sanitised_output_can_run_script(html):
 def test_sanitising_is_idempotent(html):
     once = sanitise_html(html)
     assert sanitise_html(once) == once
+
+
+def test_plain_text_keeps_a_space_between_paragraphs_and_list_items():
+    # Descriptions and the email's inbox preview read "See the budget.hallslibraries".
+    html = "<p>See the budget.</p><ul><li>halls</li><li>libraries</li></ul><p>Line<br>break</p>"
+    assert plain_text(html) == "See the budget. halls libraries Line break"

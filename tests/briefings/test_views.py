@@ -414,3 +414,10 @@ def test_home_earlier_issues_skip_draft_and_scheduled_issues(client, published_i
     assert older.get_absolute_url() in body
     assert draft.get_absolute_url() not in body
     assert scheduled.get_absolute_url() not in body
+
+
+def test_issue_description_keeps_words_of_separate_paragraphs_apart(client):
+    issue = IssueFactory(leader="<p>See the budget.</p><ul><li>halls</li><li>libraries</li></ul>")
+    ArticleFactory(issue=issue)
+    body = text(client.get(issue.get_absolute_url()))
+    assert '<meta name="description" content="See the budget. halls libraries">' in body
