@@ -391,7 +391,14 @@ class Article(models.Model):
     class Meta:
         ordering = ["issue", "order", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["issue", "slug"], name="article_slug_unique_in_issue"),
+            models.UniqueConstraint(
+                fields=["issue", "slug"],
+                name="article_slug_unique_in_issue",
+                violation_error_message=(
+                    "Another article in this issue already has this web address. Change it, "
+                    "or leave it blank to make one from the title."
+                ),
+            ),
         ]
 
     def __str__(self):

@@ -105,6 +105,14 @@ def test_sending_to_one_subscriber_says_so_in_the_singular(editor_client, smtp_s
     assert f"Sending {issue} to 1 subscriber in the background." in sent.content.decode()
 
 
+def test_send_page_without_subscribers_says_there_is_no_one_to_send_to(editor_client):
+    issue = IssueFactory()
+    SubscriberFactory(status="pending")
+    page = editor_client.get(url("send", issue)).content.decode()
+    assert "no confirmed subscribers yet" in page
+    assert "Every active subscriber has had this issue" not in page
+
+
 def test_draft_cannot_be_sent_from_the_admin(editor_client):
     issue = IssueFactory(draft=True)
     SubscriberFactory()

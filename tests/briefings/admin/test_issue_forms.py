@@ -425,3 +425,23 @@ def test_an_article_body_of_only_a_blank_line_is_saved_empty(editor_client):
 
     assert editor_client.post(ADD_URL, data).status_code == 302
     assert Article.objects.get().body == ""
+
+
+def test_an_article_given_another_articles_web_address_gets_a_plain_message(editor_client):
+    issue = IssueFactory()
+    first, second = ArticleFactory(issue=issue), ArticleFactory(issue=issue)
+    # Through the issue form, clashing with an article already saved ...
+    data = issue_form_data(
+        issue=issue,
+        date=f"{issue.date:%Y-%m-%d}",
+        status="published",
+        publish_at_0=f"{issue.publish_at:%Y-%m-%d}",
+        publish_at_1=f"{issue.publish_at:%H:%M:%S}",
+        initial_articles=2,
+        articles=[existing_article(first), existing_article(second, slug=first.slug)],
+    )
+    page = editor_client.post(change_url(issue), data).content.decode()
+    assert "already has this web address" in page or "have the web address" in page
+    assert "Article with this Issue and Slug already exists" not in page
+    second.refresh_from_db()
+    assert second.slug != first.slug
