@@ -58,3 +58,15 @@ def issue_form_data(*, issue=None, articles=(), initial_articles=0, **fields):
                 continue
             data[f"articles-{i}-{name}"] = value
     return data
+
+
+def public_issue_form_data(issue, **fields):
+    """The change form of an issue already on the site, sent back as it stands."""
+    return issue_form_data(
+        issue=issue,
+        date=f"{issue.date:%Y-%m-%d}",
+        status="published",
+        publish_at_0=f"{issue.publish_at:%Y-%m-%d}",
+        publish_at_1=f"{issue.publish_at:%H:%M:%S}",
+        **fields,
+    )

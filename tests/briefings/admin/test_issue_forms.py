@@ -14,7 +14,7 @@ from tests.factories import (
     SectionFactory,
 )
 
-from .forms import existing_article, issue_form_data
+from .forms import existing_article, issue_form_data, public_issue_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -363,15 +363,8 @@ def test_ticking_send_on_publish_on_an_issue_already_public_is_refused(editor_cl
     # It would have emailed every subscriber within a minute, with no confirmation.
     issue = IssueFactory()
     article = ArticleFactory(issue=issue)
-    data = issue_form_data(
-        issue=issue,
-        date=f"{issue.date:%Y-%m-%d}",
-        status="published",
-        publish_at_0=f"{issue.publish_at:%Y-%m-%d}",
-        publish_at_1=f"{issue.publish_at:%H:%M:%S}",
-        send_on_publish="on",
-        initial_articles=1,
-        articles=[existing_article(article)],
+    data = public_issue_form_data(
+        issue, send_on_publish="on", initial_articles=1, articles=[existing_article(article)]
     )
     response = editor_client.post(change_url(issue), data)
     assert response.status_code == 200
@@ -430,13 +423,9 @@ def test_an_article_body_of_only_a_blank_line_is_saved_empty(editor_client):
 def test_an_article_given_another_articles_web_address_gets_a_plain_message(editor_client):
     issue = IssueFactory()
     first, second = ArticleFactory(issue=issue), ArticleFactory(issue=issue)
-    # Through the issue form, clashing with an article already saved ...
-    data = issue_form_data(
-        issue=issue,
-        date=f"{issue.date:%Y-%m-%d}",
-        status="published",
-        publish_at_0=f"{issue.publish_at:%Y-%m-%d}",
-        publish_at_1=f"{issue.publish_at:%H:%M:%S}",
+    # Given in the issue form, clashing with an article already saved.
+    data = public_issue_form_data(
+        issue,
         initial_articles=2,
         articles=[existing_article(first), existing_article(second, slug=first.slug)],
     )
