@@ -334,6 +334,7 @@ def test_choosing_published_with_publish_at_blank_publishes_the_saved_draft_now(
         issue=issue,
         date=f"{issue.date:%Y-%m-%d}",
         status="published",
+        send_on_publish="on",  # going public with this save, so it may be ticked now
         initial_articles=1,
         articles=[existing_article(article)],
     )
@@ -342,7 +343,7 @@ def test_choosing_published_with_publish_at_blank_publishes_the_saved_draft_now(
 
     assert response.status_code == 302, response.context["adminform"].form.errors
     issue.refresh_from_db()
-    assert issue.is_public
+    assert issue.is_public and issue.send_on_publish
     assert client.get(issue.get_absolute_url()).status_code == 200
 
 
@@ -371,22 +372,6 @@ def test_ticking_send_on_publish_on_an_issue_already_public_is_refused(editor_cl
     assert "already on the site" in response.content.decode()
     issue.refresh_from_db()
     assert not issue.send_on_publish
-
-
-def test_send_on_publish_can_be_ticked_while_publishing_a_draft(editor_client):
-    issue = IssueFactory(draft=True)
-    article = ArticleFactory(issue=issue)
-    data = issue_form_data(
-        issue=issue,
-        date=f"{issue.date:%Y-%m-%d}",
-        status="published",
-        send_on_publish="on",
-        initial_articles=1,
-        articles=[existing_article(article)],
-    )
-    assert editor_client.post(change_url(issue), data).status_code == 302
-    issue.refresh_from_db()
-    assert issue.send_on_publish and issue.is_public
 
 
 def test_the_empty_article_at_the_foot_of_the_form_is_ignored_when_its_editor_sends_a_blank_line(
