@@ -53,7 +53,7 @@ def database_errors_say_try_later(view):
 
 
 def _form_context(form, **extra):
-    # The full form is the page's content, so the sign-up box beside it only points at it.
+    # The full form is the page's content: no second one beside it.
     return _without_signup_form({"form": form, **extra})
 
 
