@@ -415,7 +415,7 @@ def test_an_article_given_another_articles_web_address_gets_a_plain_message(edit
         articles=[existing_article(first), existing_article(second, slug=first.slug)],
     )
     page = editor_client.post(change_url(issue), data).content.decode()
-    assert "already has this web address" in page or "have the web address" in page
+    assert "Another article in this issue already has this web address" in page
     assert "Article with this Issue and Slug already exists" not in page
     second.refresh_from_db()
     assert second.slug != first.slug
