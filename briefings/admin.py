@@ -220,17 +220,17 @@ class IssueAdmin(RetiresCachedPages, KeepsOldAddresses, admin.ModelAdmin):
 
     @admin.action(description="Publish now", permissions=["change"])
     def publish_now(self, request, queryset):
-        published, empty = 0, []
+        published, already, empty = 0, 0, []
         for issue in queryset.annotate(article_count=Count("articles")):
             if issue.is_public:
-                continue  # keep the date it first went out
+                already += 1  # keep the date it first went out
+                continue
             if not issue.article_count:
                 empty.append(issue)  # it would become the home page with nothing on it
                 continue
             services.publish_issue(issue=issue)
             self.log_change(request, issue, "Published now.")
             published += 1
-        already = len(queryset) - published - len(empty)
         message = f"Published {_issues(published)}: on the site now."
         if already:
             message += f" Left {_issues(already)} alone: already public."

@@ -6,6 +6,9 @@ snippets. SQLite (development): every word must appear in the title, teaser or b
 matches rank first.
 """
 
+import operator
+from functools import reduce
+
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.core.cache import cache
 from django.db import connection
@@ -65,6 +68,21 @@ def _words(query):
     return [w for w in wanted if w], [w for w in unwanted if w]
 
 
+def _containing(queryset, query, fields):
+    """The simpler search (SQLite): rows with every word of `query` in one of `fields` and
+    none of its "-words"; also the words to find, for ranking."""
+    words, unwanted = _words(query)
+
+    def anywhere(word):
+        return reduce(operator.or_, (Q(**{f"{field}__icontains": word}) for field in fields))
+
+    for word in words:
+        queryset = queryset.filter(anywhere(word))
+    for word in unwanted:
+        queryset = queryset.exclude(anywhere(word))
+    return queryset, words
+
+
 def only_common_words(query):
     """True if PostgreSQL ignores every word of `query` ("the", "and of"), so that a search
     finding nothing can say why."""
@@ -101,17 +119,9 @@ def search_articles(*, query, year=None, section=None):
             )
             .order_by("-rank", "-issue__date", "pk")
         )
-    words, unwanted = _words(query)
+    articles, words = _containing(articles, query, ["title", "teaser", "body"])
     if not words:
         return articles.none()
-    for word in words:
-        articles = articles.filter(
-            Q(title__icontains=word) | Q(teaser__icontains=word) | Q(body__icontains=word)
-        )
-    for word in unwanted:
-        articles = articles.exclude(
-            Q(title__icontains=word) | Q(teaser__icontains=word) | Q(body__icontains=word)
-        )
     return articles.annotate(
         rank=Case(
             When(title__icontains=words[0], then=Value(2)),
@@ -146,13 +156,9 @@ def search_issues(*, query, year=None):
             )
             .order_by("-rank", "-date")
         )
-    words, unwanted = _words(query)
+    issues, words = _containing(issues, query, ["title", "leader"])
     if not words:
         return issues.none()
-    for word in words:
-        issues = issues.filter(Q(title__icontains=word) | Q(leader__icontains=word))
-    for word in unwanted:
-        issues = issues.exclude(Q(title__icontains=word) | Q(leader__icontains=word))
     return issues.annotate(snippet=F("leader")).order_by("-date")
 
 
