@@ -32,7 +32,7 @@ from .forms import (
     TopicForm,
 )
 from .models import Article, Issue, Organisation, Person, Section
-from .views import render_issue
+from .views import render_article, render_issue
 
 admin.site.site_header = admin.site.site_title = f"{settings.SITE_NAME} Briefings"
 admin.site.index_title = "Write, publish and send the briefing"
@@ -285,18 +285,34 @@ class IssueAdmin(RetiresCachedPages, KeepsOldAddresses, admin.ModelAdmin):
                 never_cache(self.preview_view),
                 name="briefings_issue_preview",
             ),
+            path(
+                "<int:object_id>/preview/<slug:slug>/",
+                never_cache(self.preview_article_view),
+                name="briefings_issue_preview_article",
+            ),
             *super().get_urls(),
         ]
 
-    def preview_view(self, request, object_id):
+    def _check_preview_access(self, request):
         # Not wrapped in admin_view: that would redirect strangers to the login page and
         # confirm the issue exists. To anyone not signed in as staff, it simply is not there.
         if not (request.user.is_active and request.user.is_staff):
             raise Http404
         if not self.has_view_permission(request):
             raise PermissionDenied
+
+    def preview_view(self, request, object_id):
+        self._check_preview_access(request)
         issue = get_object_or_404(Issue.objects.with_articles().with_neighbours(), pk=object_id)
         response = render_issue(request, issue, preview=True)
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+
+    def preview_article_view(self, request, object_id, slug):
+        self._check_preview_access(request)
+        response = render_article(
+            request, Article.objects.filter(issue=object_id), slug, preview=True
+        )
         response["X-Robots-Tag"] = "noindex, nofollow"
         return response
 

@@ -267,6 +267,10 @@ class Issue(models.Model):
     def get_absolute_url(self):
         return issue_path(self.date)
 
+    def get_preview_url(self):
+        """The staff preview: the issue as it will look, public or not."""
+        return reverse("admin:briefings_issue_preview", args=[self.pk])
+
     def save(self, *args, **kwargs):
         self.leader = sanitise_html(self.leader)
         if not self._state.adding:
@@ -408,6 +412,10 @@ class Article(models.Model):
         # An article lives under its issue's address (see briefings/urls.py); joining the two
         # saves a reverse() per article on pages that list dozens.
         return f"{self.issue.get_absolute_url()}{self.slug}/"
+
+    def get_preview_url(self):
+        """The staff preview of this article, the "Read more" of its issue's preview."""
+        return reverse("admin:briefings_issue_preview_article", args=[self.issue_id, self.slug])
 
     def save(self, *args, **kwargs):
         self.body = sanitise_html(self.body)

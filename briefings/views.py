@@ -135,12 +135,19 @@ def issue_detail(request, year, month, day):
 
 @cache_public_page
 def article_detail(request, year, month, day, slug):
+    articles = Article.objects.published().filter(issue__date=_issue_date(year, month, day))
+    return render_article(request, articles, slug)
+
+
+def render_article(request, articles, slug, *, preview=False):
+    """Render the article `slug` from `articles`, its issue's articles. The staff preview
+    uses this too, for the articles of an issue not public yet; like the issue preview, it is
+    never cached anywhere and never indexed.
+    """
     # The whole issue's articles in one query: the one asked for and "more from this issue".
     # An issue has about ten, so fetching the others' bodies costs less than a second query.
     articles = list(
-        Article.objects.published()
-        .filter(issue__date=_issue_date(year, month, day))
-        .select_related("issue", "section")
+        articles.select_related("issue", "section")
         .defer("search_vector", "issue__search_vector", "issue__leader")
         .order_by(*IN_ISSUE_ORDER)
     )
@@ -171,10 +178,11 @@ def article_detail(request, year, month, day, slug):
         + [{"@type": "Organization", "name": o.name} for o in organisations],
         "keywords": [tag.name for tag in topics],
     }
-    return render(
+    response = render(
         request,
         "briefings/article_detail.html",
         {
+            "preview": preview,
             "article": article,
             "people": people,
             "organisations": organisations,
@@ -185,6 +193,9 @@ def article_detail(request, year, month, day, slug):
             "structured_data": structured,
         },
     )
+    if preview:
+        add_never_cache_headers(response)
+    return response
 
 
 def _archive(request, issues, *, year=None):

@@ -22,6 +22,13 @@ def jsonld(data):
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))  # noqa: S308
 
 
+@register.simple_tag(takes_context=True)
+def page_url(context, obj):
+    """The address of an issue's or article's page; in a staff preview, the address of its
+    preview, since an issue not yet public has no public page to follow "Read more" to."""
+    return obj.get_preview_url() if context.get("preview") else obj.get_absolute_url()
+
+
 @functools.lru_cache(maxsize=4096)
 def _formatted_date(value, format_string, language):
     return date_filter(value, format_string)
