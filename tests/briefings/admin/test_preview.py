@@ -158,3 +158,9 @@ def test_article_preview_of_another_issue_or_a_missing_slug_is_404(editor_client
         ).status_code
         == 404
     )
+
+
+def test_article_change_page_links_to_its_preview(editor_client, draft):
+    article = draft.articles.get()
+    response = editor_client.get(reverse("admin:briefings_article_change", args=[article.pk]))
+    assert article_preview_url(article) in links(response)
