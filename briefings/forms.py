@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.flatpages.forms import FlatpageForm
 from django.contrib.flatpages.models import FlatPage
 from django.contrib.redirects.models import Redirect
+from django.db import connection
 from django.forms.models import BaseInlineFormSet
 from django.utils.text import slugify
 from django_ckeditor_5.widgets import CKEditor5Widget
@@ -21,6 +22,23 @@ CONFLICT_MESSAGE = (
     "saved. Copy any text you want to keep, open the issue again to see their version, and "
     "make your changes there."
 )
+# The first key of the PostgreSQL advisory locks on issue dates (the second is the date).
+ISSUE_DATE_LOCK = 0x5CA
+
+
+def _lock_issue_date(date):
+    """Hold a lock on `date` until the transaction ends.
+
+    Two editors adding an issue for the same date at once would both find the date free, and
+    the second save would then fail on the unique date with an error page. The admin checks
+    and saves in one transaction, so the second waits here until the first has saved, then
+    finds its issue and gets the plain message. (SQLite lets one writer in at a time anyway.)
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, %s)", [ISSUE_DATE_LOCK, date.toordinal()]
+            )
 
 
 class RichTextField(forms.CharField):
@@ -59,6 +77,7 @@ class IssueAdminForm(forms.ModelForm):
 
     def clean_date(self):
         date = self.cleaned_data["date"]
+        _lock_issue_date(date)
         others = Issue.objects.filter(date=date).exclude(pk=self.instance.pk)
         if others.exists():
             raise forms.ValidationError(
