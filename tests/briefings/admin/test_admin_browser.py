@@ -112,3 +112,25 @@ def test_an_editor_sees_their_correction_on_the_next_visit_to_a_page_just_read(
 
     page.goto(live_server.url + article.get_absolute_url())
     assert page.locator("h1").inner_text() == "Tenants take the keys at last"
+
+
+def test_editor_reads_a_drafts_article_from_the_issue_preview(signed_in_page, live_server):
+    issue = IssueFactory(draft=True, date=datetime.date(2026, 1, 7), title="Halls")
+    ArticleFactory(
+        issue=issue, title="A hall that heats itself", body="<p>The pump paid for itself.</p>"
+    )
+    page = signed_in_page
+    errors = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+
+    page.goto(f"{live_server.url}/admin/briefings/issue/{issue.pk}/change/")
+    with page.expect_popup() as popup_info:
+        page.get_by_role("link", name="Preview as the public will see it").click()
+    preview = popup_info.value
+    preview.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    preview.get_by_role("link", name="Read more about A hall that heats itself").click()
+
+    assert preview.locator("h1").inner_text() == "A hall that heats itself"
+    assert "The pump paid for itself." in preview.locator(".prose").inner_text()
+    assert "It is not public yet." in preview.get_by_role("status").inner_text()
+    assert errors == []
