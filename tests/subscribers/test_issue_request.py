@@ -98,3 +98,18 @@ def test_issue_requests_are_rate_limited_per_ip(client, smtp_server):
     ]
     assert statuses == [200] * 10 + [429] * 2
     assert len(smtp_server.messages) == 10
+
+
+def test_a_refused_address_is_tied_to_its_field_and_keeps_the_page_it_came_from(
+    client, smtp_server
+):
+    issue = IssueFactory()
+    response = client.post(
+        url_for(issue), request_data(email="nope", source=issue.get_absolute_url())
+    )
+    page = response.content.decode()
+    assert 'aria-invalid="true" aria-describedby="issue-request-email-errors"' in page
+    assert 'id="issue-request-email-errors"' in page
+    # Sent again from here, the request still says which page the reader used.
+    assert f'name="source" value="{issue.get_absolute_url()}"' in page
+    assert f'<a href="{issue.get_absolute_url()}">Back to the briefing of' in page
