@@ -164,3 +164,10 @@ def test_article_change_page_links_to_its_preview(editor_client, draft):
     article = draft.articles.get()
     response = editor_client.get(reverse("admin:briefings_article_change", args=[article.pk]))
     assert article_preview_url(article) in links(response)
+
+
+def test_issue_preview_has_no_email_me_this_issue_form(editor_client, draft):
+    # The form sends public issues only; in a draft's preview it could only fail.
+    page = editor_client.get(preview_url(draft)).content.decode()
+    assert "Email me this issue" not in page
+    assert "/briefings/request/" not in page
