@@ -229,3 +229,12 @@ def test_search_filters_gain_a_scheduled_issues_year_once_it_goes_public(client,
     # Nothing saves and nothing calls content_changed(): the cached filters must expire.
     time.sleep((publish_at - timezone.now()).total_seconds() + 1.2)
     assert "2031" in filter_options(search(client), "year")
+
+
+def test_matching_introductions_come_after_the_articles_under_their_own_heading(client):
+    issue = IssueFactory(leader="<p>Anchors in a storm.</p>")
+    ArticleFactory(issue=issue, title="Storm damage to halls")
+    body = search(client, "storm")
+    assert body.index("Storm damage to halls") < body.index(
+        '<h2 id="matching-issues-heading">Briefings whose introduction matches</h2>'
+    )
