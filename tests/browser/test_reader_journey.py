@@ -169,8 +169,18 @@ def test_printed_article_is_the_article_without_the_sites_navigation(page, live_
     assert page.get_by_text("The committee raised the money").is_visible()
     for hidden in ["More from the briefing of", "Please send me the fortnightly briefing"]:
         assert not page.get_by_text(hidden).is_visible(), hidden
+    # The printout says where it came from, but not the site's navigation.
+    assert page.locator(".site-title").is_visible()
+    assert not page.get_by_role("navigation", name="Main").is_visible()
     # Links print their address, since paper cannot be clicked.
     link_after = page.locator(".prose a[href^='http']").evaluate(
         "element => getComputedStyle(element, '::after').content"
     )
     assert "example.org" in link_after
+
+
+def test_printed_issue_leaves_out_read_more(page, live_server, content):
+    page.goto(live_server.url + content.get_absolute_url())
+    page.emulate_media(media="print")
+    assert page.get_by_role("heading", name="Village hall becomes a warm space").is_visible()
+    assert not page.get_by_text("Read more").first.is_visible()
