@@ -216,7 +216,6 @@ def issue_request(request, pk):
             "issue": issue,
             "typed_email": request.POST.get("email", ""),
             "typed_started": request.POST.get("started", ""),
-            "typed_source": request.POST.get("source", ""),
         }
     )
     if not form.is_valid():

@@ -129,6 +129,8 @@ def test_editor_reads_a_drafts_article_from_the_issue_preview(signed_in_page, li
     preview = popup_info.value
     preview.on("console", lambda message: message.type == "error" and errors.append(message.text))
     preview.get_by_role("link", name="Read more about A hall that heats itself").click()
+    # Before reading the heading, so it is the article's and not the issue's still.
+    preview.wait_for_url(f"**/admin/briefings/issue/{issue.pk}/preview/a-hall-that-heats-itself/")
 
     assert preview.locator("h1").inner_text() == "A hall that heats itself"
     assert "The pump paid for itself." in preview.locator(".prose").inner_text()
