@@ -43,8 +43,8 @@ class PublicForm(forms.Form):
 
     # Hidden from people (and from screen readers); bots fill in every field they find.
     website = forms.CharField(required=False)
-    started = forms.CharField(required=False, max_length=200)
-    source = PlainTextField(required=False, max_length=500)
+    started = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
+    source = PlainTextField(required=False, max_length=500, widget=forms.HiddenInput)
 
     @property
     def is_bot(self):
@@ -70,7 +70,7 @@ class SignupForm(PublicForm):
         max_length=200,
         error_messages={"max_length": "Please shorten the organisation to 200 characters."},
     )
-    consent_version = forms.CharField(required=False, max_length=20)
+    consent_version = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
 
     def clean_consent_version(self):
         # A page cached before the wording changed sends the old version; they agreed to those

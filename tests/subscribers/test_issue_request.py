@@ -110,6 +110,8 @@ def test_a_refused_address_is_tied_to_its_field_and_keeps_the_page_it_came_from(
     page = response.content.decode()
     assert 'aria-invalid="true" aria-describedby="issue-request-email-errors"' in page
     assert 'id="issue-request-email-errors"' in page
+    assert "<title>Error: Email me this issue" in page
+    assert f'<a href="#issue-request-email-{issue.pk}">Please give a full email address' in page
     # Sent again from here, the request still says which page the reader used.
     assert f'name="source" value="{issue.get_absolute_url()}"' in page
     assert f'<a href="{issue.get_absolute_url()}">Back to the briefing of' in page

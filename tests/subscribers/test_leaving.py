@@ -137,5 +137,7 @@ def test_a_preferences_error_is_tied_to_its_field(client):
     )
     page = response.content.decode()
     assert 'aria-invalid="true" aria-describedby="preferences-name-errors"' in page
+    assert "<title>Error: Your briefing preferences" in page
+    assert '<a href="#preferences-name">Please give your name.</a>' in page
     assert 'id="preferences-name-errors"' in page
     assert 'id="preferences-organisation" name="organisation" value="" autocomplete' in page

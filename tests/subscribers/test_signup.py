@@ -402,3 +402,24 @@ def test_rate_limit_holds_with_the_on_disk_cache_shared_by_workers(
         for n in range(12)
     ]
     assert statuses == [200] * 10 + [429] * 2
+
+
+def test_a_refused_signup_lists_each_problem_linked_to_its_field_and_says_error_in_the_title(
+    client, smtp_server
+):
+    response = client.post(SUBSCRIBE, signup_data(name="", email="not-an-address"))
+    page = response.content.decode()
+    assert "<title>Error: Get the briefing" in page
+    summary = page.split('class="errors error-summary"')[1].split("</div>")[0]
+    assert '<a href="#subscribe-name">Please give your name.</a>' in summary
+    assert '<a href="#subscribe-email">Please give a full email address' in summary
+    # Each link leads to a field that is on the page.
+    assert 'id="subscribe-name"' in page
+    assert 'id="subscribe-email"' in page
+
+
+def test_a_problem_with_a_hidden_field_is_listed_without_a_link_to_nowhere(client, smtp_server):
+    response = client.post(SUBSCRIBE, signup_data(consent_version="1999"))
+    summary = response.content.decode().split('class="errors error-summary"')[1].split("</div>")[0]
+    assert "<li>Please read the wording beside the button and send again.</li>" in summary
+    assert "href" not in summary
