@@ -28,6 +28,7 @@ from .models import (
     Person,
     articles_for_page,
     issue_path,
+    public_plain_pages,
 )
 from .pagecache import cache_public_page
 from .sanitise import plain_text
@@ -378,8 +379,20 @@ def search(request):
 
 @cache_public_page
 def plain_page(request, url):
-    """An editor's plain page (django.contrib.flatpages), served at /pages/<url>."""
-    return flatpage_views.flatpage(request, url)
+    """An editor's plain page (django.contrib.flatpages), served at /pages/<url>.
+
+    Readers have no accounts, so a page marked "registration required" is not served at all,
+    as it is left out of the navigation and the sitemap: flatpages' own view would send
+    visitors to a sign-in page that does not exist, and the page cache would share the page.
+    """
+    url = "/" + url
+    pages = public_plain_pages()
+    page = pages.filter(url=url).first()
+    if page is None:
+        if not url.endswith("/") and pages.filter(url=url + "/").exists():
+            return redirect(request.path + "/", permanent=True)
+        raise Http404("No such page")
+    return flatpage_views.render_flatpage(request, page)
 
 
 @cache_public_page

@@ -421,3 +421,25 @@ def test_issue_description_keeps_words_of_separate_paragraphs_apart(client):
     ArticleFactory(issue=issue)
     body = text(client.get(issue.get_absolute_url()))
     assert '<meta name="description" content="See the budget. halls libraries">' in body
+
+
+def test_a_page_marked_registration_required_is_not_served_to_anyone(client, admin_client):
+    # Readers have no accounts: such a page would send them to a sign-in page that does not
+    # exist, and once cached it would be shared with every visitor.
+    PlainPageFactory(
+        url="/members-area/",
+        title="Members",
+        content="<p>For members.</p>",
+        registration_required=True,
+    )
+    for visitor in (client, admin_client):
+        response = visitor.get("/pages/members-area/")
+        assert response.status_code == 404
+        assert "For members." not in text(response)
+
+
+def test_a_plain_page_address_without_its_slash_leads_to_the_page(client):
+    PlainPageFactory(url="/about/", title="About us", content="<p>We are the SCA.</p>")
+    response = client.get("/pages/about")
+    assert response.status_code == 301
+    assert response["Location"] == "/pages/about/"
