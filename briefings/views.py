@@ -140,6 +140,16 @@ def article_detail(request, year, month, day, slug):
     return render_article(request, articles, slug)
 
 
+def _link_public_pages(items, public=None):
+    """Give each person, organisation or topic the address of its page as `page_url`, or ""
+    when it has none yet: in a preview, one mentioned only in unpublished issues (`public` is
+    the queryset of those that have a page)."""
+    if public is not None:
+        public = set(public.filter(pk__in=[item.pk for item in items]).values_list("pk", flat=True))
+    for item in items:
+        item.page_url = item.get_absolute_url() if public is None or item.pk in public else ""
+
+
 def render_article(request, articles, slug, *, preview=False):
     """Render the article `slug` from `articles`, its issue's articles. The staff preview
     uses this too, for the articles of an issue not public yet; like the issue preview, it is
@@ -160,6 +170,14 @@ def render_article(request, articles, slug, *, preview=False):
     organisations = list(article.organisations.all())
     # By primary key: taggit's generic relation cannot take the instance itself.
     topics = list(Tag.objects.filter(article=article.pk).order_by("name"))
+    if preview:
+        _link_public_pages(people, Person.objects.filter(articles__in=Article.objects.published()))
+        _link_public_pages(
+            organisations, Organisation.objects.filter(articles__in=Article.objects.published())
+        )
+        _link_public_pages(topics, Tag.objects.filter(article__in=Article.objects.published()))
+    else:
+        _link_public_pages(people + organisations + topics)
     url = _absolute(article.get_absolute_url())
     issue_url = _absolute(article.issue.get_absolute_url())
     structured = {

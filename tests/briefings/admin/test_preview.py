@@ -3,7 +3,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from tests.factories import ArticleFactory, IssueFactory
+from tests.factories import ArticleFactory, IssueFactory, OrganisationFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -110,6 +110,30 @@ def test_article_preview_links_back_to_previews_not_public_pages(editor_client, 
     assert article_preview_url(second) in hrefs  # "More from the briefing"
     assert issue.get_absolute_url() not in hrefs
     assert second.get_absolute_url() not in hrefs
+
+
+def test_article_preview_links_only_names_that_already_have_a_public_page(editor_client, draft):
+    known, new = PersonFactory(name="Morag Campbell"), PersonFactory(name="Ewan Fraser")
+    trust, newcomer = OrganisationFactory(name="Angus Trust"), OrganisationFactory(name="New Hall")
+    ArticleFactory(
+        issue=IssueFactory(), people=[known], organisations=[trust], tags=["community anchors"]
+    )
+    article = ArticleFactory(
+        issue=draft,
+        people=[known, new],
+        organisations=[trust, newcomer],
+        tags=["community anchors", "land reform"],
+    )
+    response = editor_client.get(article_preview_url(article))
+    page = response.content.decode()
+    hrefs = links(response)
+    assert known.get_absolute_url() in hrefs
+    assert trust.get_absolute_url() in hrefs
+    assert "/topics/community-anchors/" in hrefs
+    # Named in this draft only: their pages are 404 until it is published, so no link.
+    assert "Ewan Fraser" in page and new.get_absolute_url() not in hrefs
+    assert "New Hall" in page and newcomer.get_absolute_url() not in hrefs
+    assert "land reform" in page and "/topics/land-reform/" not in hrefs
 
 
 def test_public_pages_never_link_to_previews(client):
