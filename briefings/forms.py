@@ -218,12 +218,19 @@ class PlainPageForm(FlatpageForm):
         return sanitise_html(self.cleaned_data["content"])
 
 
+# Query parameters that say where a reader came from, not which page they want.
+_TRACKING = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid")
+
+
 def _path_of(value):
-    """An address as the site sees it: a pasted full link keeps only its path and query."""
+    """An address as the site sees it: a pasted full link keeps only its path and the part of
+    its query that picks a page (the old site's /index.php?page=12), not tracking tags, which
+    readers' links would not share."""
     parts = urlsplit(value.strip())
-    if parts.scheme or parts.netloc:
-        return parts.path + (f"?{parts.query}" if parts.query else "")
-    return value.strip()
+    query = [
+        pair for pair in parts.query.split("&") if pair and not pair.lower().startswith(_TRACKING)
+    ]
+    return parts.path + ("?" + "&".join(query) if query else "")
 
 
 class RedirectForm(forms.ModelForm):

@@ -318,9 +318,10 @@ ABSOLUTE_URL_OVERRIDES = {
     "taggit.tag": lambda tag: reverse("briefings:topic-detail", kwargs={"slug": tag.slug}),
 }
 # Old addresses (the previous site's /brief/29th-january-2020/ and the like) lead to the new
-# ones: editors list them in the admin under Redirects; they are looked up only for a 404.
+# ones: editors list them in the admin under Redirects; they are looked up only for a 404,
+# with or without the query string a link adds (briefings.redirects).
 INSTALLED_APPS += ["django.contrib.redirects"]
-MIDDLEWARE.append("django.contrib.redirects.middleware.RedirectFallbackMiddleware")
+MIDDLEWARE.append("briefings.redirects.OldAddressMiddleware")
 # How long a rendered public page stays cached, in seconds; 0 turns page caching off.
 # Editors' saves retire cached pages at once (briefings.services.content_changed).
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))

@@ -207,3 +207,44 @@ def test_changing_a_plain_pages_address_keeps_the_old_link_working(client, edito
     assert response.status_code == 302
     assert client.get("/pages/members/")["Location"] == "/pages/our-members/"
     assert client.get("/pages/our-members/").status_code == 200
+
+
+def test_an_old_link_with_tracking_tags_added_still_leads_to_the_new_address(
+    client, editor_client, published_issue
+):
+    new = published_issue.get_absolute_url()
+    editor_client.post(ADD, {"old_path": "/brief/11th-march-2020/", "new_path": new})
+    for old in (
+        "/brief/11th-march-2020/?utm_source=newsletter",
+        "/brief/11th-march-2020?utm_source=newsletter&utm_medium=email",
+    ):
+        response = client.get(old)
+        assert response.status_code == 301, old
+        assert response["Location"] == new
+
+
+def test_a_pasted_link_loses_its_tracking_tags_but_keeps_a_query_that_picks_the_page(
+    client, editor_client, published_issue
+):
+    new = published_issue.get_absolute_url()
+    editor_client.post(
+        ADD,
+        {
+            "old_path": "https://old.example.org/brief/29th-january-2020/?utm_source=x&fbclid=y",
+            "new_path": new,
+        },
+    )
+    editor_client.post(ADD, {"old_path": "/index.php?page=12&utm_campaign=z", "new_path": new})
+    assert sorted(Redirect.objects.values_list("old_path", flat=True)) == [
+        "/brief/29th-january-2020/",
+        "/index.php?page=12",
+    ]
+    assert client.get("/brief/29th-january-2020/")["Location"] == new
+    assert client.get("/index.php?page=12")["Location"] == new
+    # Another page of the old site's is not this one.
+    assert client.get("/index.php?page=13").status_code == 404
+
+
+def test_an_old_address_that_has_gone_is_gone_with_a_query_string_too(client, editor_client):
+    editor_client.post(ADD, {"old_path": "/brief/withdrawn/", "new_path": ""})
+    assert client.get("/brief/withdrawn/?utm_source=x").status_code == 410

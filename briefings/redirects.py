@@ -1,0 +1,32 @@
+"""Old addresses (contrib.redirects) that still work when a link adds a query string."""
+
+from django.conf import settings
+from django.contrib.redirects.middleware import RedirectFallbackMiddleware
+from django.contrib.redirects.models import Redirect
+from django.contrib.sites.shortcuts import get_current_site
+
+
+class OldAddressMiddleware(RedirectFallbackMiddleware):
+    """Django's redirects, and for an address listed without a query string, the same address
+    followed with one: links in old emails and social posts carry ?utm_source=... and the like,
+    which Django's own lookup, by the whole address, misses. An old address that is itself a
+    query (/index.php?page=12) still needs the whole address to match first.
+    """
+
+    def process_response(self, request, response):
+        response = super().process_response(request, response)
+        if response.status_code != 404 or not request.META.get("QUERY_STRING"):
+            return response
+        paths = [request.path]
+        if settings.APPEND_SLASH and not request.path.endswith("/"):
+            paths.append(request.path + "/")
+        redirect = (
+            Redirect.objects.filter(site=get_current_site(request), old_path__in=paths)
+            .order_by("old_path")
+            .first()
+        )
+        if redirect is None:
+            return response
+        if redirect.new_path == "":
+            return self.response_gone_class()
+        return self.response_redirect_class(redirect.new_path)
