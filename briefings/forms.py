@@ -207,6 +207,11 @@ class PlainPageForm(FlatpageForm):
 
     def clean_url(self):
         url = super().clean_url()
+        if url == "/pages/" or url.startswith("/pages/"):
+            raise forms.ValidationError(
+                "Leave out /pages/: the site adds it. For a page at /pages/members/, give "
+                "/members/."
+            )
         if FlatPage.objects.filter(url=url).exclude(pk=self.instance.pk).exists():
             raise forms.ValidationError(
                 "There is already a plain page at this address. Choose another address, or "

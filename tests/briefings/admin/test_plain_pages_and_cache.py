@@ -72,6 +72,16 @@ def test_a_second_page_at_the_same_address_is_refused_in_plain_words(editor_clie
     assert FlatPage.objects.count() == 1
 
 
+def test_an_address_given_with_the_pages_prefix_is_refused_in_plain_words(editor_client):
+    # The site adds /pages/ itself: saved as given, the page would be at /pages/pages/members/.
+    response = editor_client.post(
+        reverse("admin:flatpages_flatpage_add"), plain_page_data(url="/pages/members/")
+    )
+    assert response.status_code == 200
+    assert "Leave out /pages/: the site adds it." in text(response)
+    assert not FlatPage.objects.exists()
+
+
 def test_view_on_site_opens_the_page_where_readers_find_it(editor_client):
     page = PlainPageFactory(url="/members/", title="Our members", content="<p>-</p>")
 
