@@ -115,7 +115,10 @@ def resume_stalled():
     """
     now = timezone.now()
     fresh = now - timedelta(seconds=settings.BRIEFING_SEND_CLAIM_TIMEOUT)
-    waiting = _claimable(now).values_list("issue_id", flat=True).distinct()
+    # Deliveries queued moments ago wait for the workers queued with them, not for us: taking
+    # them for stalled would queue a second set of workers for every send just started.
+    just_queued = Q(status=Delivery.Status.QUEUED, attempts=0, created_at__gte=fresh)
+    waiting = _claimable(now).exclude(just_queued).values_list("issue_id", flat=True).distinct()
     busy = Delivery.objects.filter(status=Delivery.Status.SENDING, claimed_at__gte=fresh)
     issue_ids = set(waiting) - set(busy.values_list("issue_id", flat=True).distinct())
     for issue_id in sorted(issue_ids):

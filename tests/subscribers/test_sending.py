@@ -351,6 +351,28 @@ def test_fresh_claims_of_a_live_worker_are_left_alone(smtp_server):
     assert smtp_server.messages == []
 
 
+@pytest.mark.django_db
+def test_a_send_just_queued_is_not_taken_for_stalled(smtp_server, settings):
+    import datetime
+
+    from django.utils import timezone
+
+    settings.BRIEFING_SEND_CLAIM_TIMEOUT = 60
+    issue = make_issue()
+    subscriber = SubscriberFactory()
+    # Queued a moment ago; its workers are queued too, but none has started yet.
+    delivery = Delivery.objects.create(issue=issue, subscriber=subscriber)
+
+    assert sending.resume_stalled() == []
+
+    # Still waiting after the claim timeout: no worker came, so it is restarted.
+    Delivery.objects.filter(pk=delivery.pk).update(
+        created_at=timezone.now() - datetime.timedelta(minutes=5)
+    )
+    assert sending.resume_stalled() == [issue.pk]
+    assert addresses(smtp_server) == Counter({subscriber.email: 1})
+
+
 @pytest.mark.django_db(transaction=True)
 def test_slow_batch_keeps_its_claim_fresh(smtp_server, settings):
     settings.BRIEFING_SEND_CLAIM_TIMEOUT = 0.4  # a heartbeat every 0.1 s
