@@ -173,6 +173,14 @@ class DeliveryAdmin(admin.ModelAdmin):
                         f"Sending {issue} to {created} subscriber{pluralize(created)} "
                         "in the background.",
                     )
+                elif waiting := Delivery.objects.filter(issue=issue).unfinished().count():
+                    # Pressed twice (two tabs, or a colleague): the first press is still going.
+                    self.message_user(
+                        request,
+                        f"{issue} is already being sent: {waiting} subscriber"
+                        f"{pluralize(waiting)} still to go. Nothing new was queued.",
+                        messages.WARNING,
+                    )
                 else:
                     self.message_user(
                         request, "Nothing to send: every subscriber has had it.", messages.WARNING

@@ -96,6 +96,23 @@ def test_send_confirmation_shows_count_and_sends_once(editor_client, smtp_server
     assert len(smtp_server.messages) == 3  # the second press sent nothing
 
 
+def test_a_second_press_while_the_first_is_still_sending_says_so(
+    editor_client, smtp_server, settings
+):
+    # Workers that have not started yet, as when the task queue is busy.
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    issue = IssueFactory()
+    # The first press queued everyone; no worker has got to them yet.
+    for subscriber in SubscriberFactory.create_batch(3):
+        Delivery.objects.create(issue=issue, subscriber=subscriber)
+
+    page = editor_client.post(url("send", issue), follow=True).content.decode()
+
+    assert f"{issue} is already being sent: 3 subscribers still to go." in page
+    assert "every subscriber has had it" not in page
+    assert Delivery.objects.filter(issue=issue).count() == 3
+
+
 def test_sending_to_one_subscriber_says_so_in_the_singular(editor_client, smtp_server):
     issue = IssueFactory()
     SubscriberFactory()
