@@ -48,6 +48,18 @@ class IssueSitemap(PublicSitemap):
         return item.updated_at
 
 
+class YearSitemap(PublicSitemap):
+    """The archive's year pages, one for each year with a published issue."""
+
+    changefreq = "monthly"
+
+    def items(self):
+        return [day.year for day in Issue.objects.published().dates("date", "year")]
+
+    def location(self, year):
+        return reverse("briefings:archive-year", kwargs={"year": year})
+
+
 class ArticleSitemap(PublicSitemap):
     changefreq = "monthly"
 
@@ -85,6 +97,7 @@ class PlainPageSitemap(PublicSitemap):
 SITEMAPS = {
     "pages": PagesSitemap,
     "plain-pages": PlainPageSitemap,
+    "years": YearSitemap,
     "issues": IssueSitemap,
     "articles": ArticleSitemap,
     "people": PersonSitemap,

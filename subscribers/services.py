@@ -269,17 +269,17 @@ def _parse_consent_date(value):
     try:
         moment = datetime.datetime.fromisoformat(value)
     except ValueError:
-        raise ValidationError("the consent date is not a date like 2024-03-01") from None
+        raise ValidationError("The consent date is not a date like 2024-03-01.") from None
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
     if moment > timezone.now():
-        raise ValidationError("the consent date is in the future")
+        raise ValidationError("The consent date is in the future.")
     return moment
 
 
 def _clean_import_row(row):
     if None in row or any(value is None for value in row.values()):
-        raise ValidationError("the row does not have five columns")
+        raise ValidationError("The row does not have five columns.")
     email = EmailAddressField().clean(row["email"])
     name = PlainTextField(max_length=200, required=False).clean(row["name"])
     organisation = PlainTextField(max_length=200, required=False).clean(row["organisation"])
@@ -300,7 +300,7 @@ def import_subscribers(*, lines):
     header = [(column or "").strip().lower().replace(" ", "_") for column in names]
     if header != IMPORT_COLUMNS:
         report.errors.append(
-            (1, "the first row must be: name, email, organisation, consent source, consent date")
+            (1, "The first row must be: name, email, organisation, consent source, consent date.")
         )
         return report
     reader.fieldnames = IMPORT_COLUMNS
@@ -308,7 +308,7 @@ def import_subscribers(*, lines):
         for row in reader:
             _import_row(row, line=reader.line_num, report=report)
     except csv.Error as error:
-        report.errors.append((reader.line_num, f"the file cannot be read from here on ({error})"))
+        report.errors.append((reader.line_num, f"The file cannot be read from here on ({error})."))
     return report
 
 
@@ -316,7 +316,7 @@ def _import_row(row, *, line, report):
     try:
         email, name, organisation, source, consent_at = _clean_import_row(row)
     except ValidationError as error:
-        report.errors.append((line, "; ".join(error.messages)))
+        report.errors.append((line, " ".join(error.messages)))
         return
     existing = Subscriber.objects.with_email(email).first()
     if existing is not None:

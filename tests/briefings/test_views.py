@@ -327,6 +327,11 @@ def test_sitemap_lists_public_pages_only(client, published_issue, draft_issue, s
     assert "/people/morag-campbell/" in body
     assert "<loc>http://127.0.0.1:8000/topics/community-anchors/</loc>" in body
     assert "<loc>http://127.0.0.1:8000/pages/about/</loc>" in body
+    year = published_issue.date.year
+    assert f"<loc>http://127.0.0.1:8000/briefings/{year}/</loc>" in body
+    for issue in (draft_issue, scheduled_issue):
+        if issue.date.year != year:
+            assert f"/briefings/{issue.date.year}/</loc>" not in body
     assert "members-area" not in body
     assert "/topics/hidden-topic/" not in body
     assert "/topics/future-topic/" not in body

@@ -180,7 +180,8 @@ def test_import_command_reports_lines_and_totals(tmp_path):
     out, err = io.StringIO(), io.StringIO()
     call_command("import_subscribers", str(path), stdout=out, stderr=err)
     assert "3 added" in out.getvalue()
-    assert "line 3:" in err.getvalue()
+    assert "Line 3 skipped. " in err.getvalue()
+    assert ".;" not in err.getvalue()
     with pytest.raises(CommandError, match="Cannot read"):
         call_command("import_subscribers", str(tmp_path / "missing.csv"))
 

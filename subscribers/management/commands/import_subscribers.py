@@ -25,7 +25,7 @@ class Command(BaseCommand):
             raise CommandError("The file is not UTF-8 text; save it as CSV (UTF-8).") from None
         report = services.import_subscribers(lines=io.StringIO(text, newline=""))
         for line, message in report.errors:
-            self.stderr.write(f"line {line}: {message}; skipped")
+            self.stderr.write(f"Line {line} skipped. {message}")
         self.stdout.write(
             f"{report.added} added, {report.unchanged} already on the list, "
             f"{report.refused} not added (unsubscribed or erased), "
