@@ -51,9 +51,9 @@ run: install .env
 	@echo ""
 	@# A background worker sends issues (and a once-a-minute check starts scheduled sends and
 	@# restarts stalled ones); both stop when the server does.
-	$(RUN_ENV) $(BIN)/python manage.py db_worker & worker=$$!; \
+	$(RUN_ENV) $(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
 	  (while sleep 60; do $(RUN_ENV) $(BIN)/python manage.py send_issue --due; done) & due=$$!; \
-	  trap 'kill $$worker $$due 2>/dev/null' EXIT INT TERM; \
+	  trap 'pkill -P $$due 2>/dev/null; kill $$worker $$due 2>/dev/null' EXIT INT TERM; \
 	  $(RUN_ENV) $(BIN)/gunicorn sca_briefings.wsgi --bind $(HOST):$(PORT) --workers 3 --no-control-socket --access-logfile -
 
 dev: install .env
