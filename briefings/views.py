@@ -171,11 +171,10 @@ def render_article(request, articles, slug, *, preview=False):
     # By primary key: taggit's generic relation cannot take the instance itself.
     topics = list(Tag.objects.filter(article=article.pk).order_by("name"))
     if preview:
-        _link_public_pages(people, Person.objects.filter(articles__in=Article.objects.published()))
-        _link_public_pages(
-            organisations, Organisation.objects.filter(articles__in=Article.objects.published())
-        )
-        _link_public_pages(topics, Tag.objects.filter(article__in=Article.objects.published()))
+        published = Article.objects.published()
+        _link_public_pages(people, Person.objects.filter(articles__in=published))
+        _link_public_pages(organisations, Organisation.objects.filter(articles__in=published))
+        _link_public_pages(topics, Tag.objects.filter(article__in=published))
     else:
         _link_public_pages(people + organisations + topics)
     url = _absolute(article.get_absolute_url())
