@@ -17,9 +17,10 @@ class OldAddressMiddleware(RedirectFallbackMiddleware):
         response = super().process_response(request, response)
         if response.status_code != 404 or not request.META.get("QUERY_STRING"):
             return response
-        paths = [request.path]
+        # As Django's own lookup sees the address: escaped (no NUL byte reaches PostgreSQL).
+        paths = [request.get_full_path().split("?", 1)[0]]
         if settings.APPEND_SLASH and not request.path.endswith("/"):
-            paths.append(request.path + "/")
+            paths.append(request.get_full_path(force_append_slash=True).split("?", 1)[0])
         redirect = (
             Redirect.objects.filter(site=get_current_site(request), old_path__in=paths)
             .order_by("old_path")

@@ -248,3 +248,8 @@ def test_a_pasted_link_loses_its_tracking_tags_but_keeps_a_query_that_picks_the_
 def test_an_old_address_that_has_gone_is_gone_with_a_query_string_too(client, editor_client):
     editor_client.post(ADD, {"old_path": "/brief/withdrawn/", "new_path": ""})
     assert client.get("/brief/withdrawn/?utm_source=x").status_code == 410
+
+
+def test_an_odd_address_with_a_query_string_is_a_404_not_an_error(client):
+    # A NUL byte in the path: PostgreSQL refuses it in a query, so it must not reach one.
+    assert client.get("/brief/%00/?utm_source=x").status_code == 404
