@@ -7,6 +7,7 @@ matches rank first.
 """
 
 import operator
+import re
 from functools import reduce
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
@@ -26,13 +27,26 @@ MAX_QUERY_LENGTH = 200
 FILTERS_SECONDS = 24 * 60 * 60
 # Markers PostgreSQL puts around matches; swapped for <mark> after the text is made safe.
 _START, _STOP = "\u27e6", "\u27e7"
+# Phones and word processors type curly quotes and apostrophes, and readers copy phrases
+# from pages set with them; the search syntax ("a phrase") and the words need straight ones.
+_STRAIGHT_QUOTES = str.maketrans(
+    dict.fromkeys("\u2018\u2019\u201a\u201b\u2032", "'")
+    | dict.fromkeys("\u201c\u201d\u201e\u201f\u2033", '"')
+)
+# A word, a "quoted phrase" or either with a leading "-" to leave it out.
+_TERM = re.compile(r'-?"[^"]*"?|\S+')
 
 
 def clean_query(text):
-    """The query as words separated by single spaces, without control characters (PostgreSQL
-    rejects NUL bytes), at most MAX_QUERY_LENGTH characters."""
+    """The query as words separated by single spaces, with straight quotes, without control
+    characters (PostgreSQL rejects NUL bytes), at most MAX_QUERY_LENGTH characters."""
     printable = "".join(ch if ch.isprintable() else " " for ch in (text or ""))
-    return " ".join(printable.split())[:MAX_QUERY_LENGTH]
+    return " ".join(printable.translate(_STRAIGHT_QUOTES).split())[:MAX_QUERY_LENGTH]
+
+
+def quoted_query(query):
+    """The query as the results heading shows it: in quotes, unless it has its own."""
+    return query if '"' in query else f"\u201c{query}\u201d"
 
 
 def search_filters():
@@ -61,20 +75,27 @@ def _uses_postgres():
 
 
 def _words(query):
-    """Words to find and words to leave out ("-word"), as the PostgreSQL search reads them."""
+    """Words and "phrases" to find and to leave out ("-word"), as the PostgreSQL search
+    reads them."""
     wanted, unwanted = [], []
-    for word in query.split()[:10]:
-        (unwanted if word.startswith("-") else wanted).append(word.strip("\"'-"))
+    for term in _TERM.findall(query)[:10]:
+        text = " ".join(term.lstrip("-").replace('"', " ").split()).strip("'-")
+        (unwanted if term.startswith("-") else wanted).append(text)
     return [w for w in wanted if w], [w for w in unwanted if w]
 
 
 def _containing(queryset, query, fields):
-    """The simpler search (SQLite): rows with every word of `query` in one of `fields` and
-    none of its "-words"; also the words to find, for ranking."""
+    """The simpler search (SQLite): rows with every word or phrase of `query` in one of
+    `fields` and none of its "-words"; also the words to find, for ranking."""
     words, unwanted = _words(query)
 
     def anywhere(word):
-        return reduce(operator.or_, (Q(**{f"{field}__icontains": word}) for field in fields))
+        # Text typed in the admin may have curly apostrophes where the query has straight.
+        spellings = {word, word.replace("'", "\u2019")}
+        return reduce(
+            operator.or_,
+            (Q(**{f"{field}__icontains": w}) for field in fields for w in spellings),
+        )
 
     for word in words:
         queryset = queryset.filter(anywhere(word))

@@ -35,6 +35,7 @@ from .sanitise import plain_text
 from .search import (
     clean_query,
     only_common_words,
+    quoted_query,
     search_articles,
     search_filters,
     search_issues,
@@ -370,6 +371,7 @@ def search(request):
     section = next((s for s in sections if s.slug == request.GET.get("section")), None)
     context = {
         "query": query,
+        "quoted_query": quoted_query(query),
         "sections": sections,
         "years": years,
         "year": year,

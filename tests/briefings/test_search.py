@@ -87,6 +87,31 @@ def test_empty_query_gives_a_friendly_page(client, published_issue):
     assert "found" not in body
 
 
+def test_curly_quotes_and_apostrophes_search_like_straight_ones(client):
+    ArticleFactory(title="Niamh O'Connell joins the board", teaser="x", body="<p>y</p>")
+    ArticleFactory(
+        title="Curly", teaser="x", body="<p>Mairi O\u2019Neill opened the warm spaces.</p>"
+    )
+    ArticleFactory(title="Apart", teaser="x", body="<p>Spaces for people, warm ones.</p>")
+    assert "Niamh O&#x27;Connell joins" in search(client, "O\u2019Connell")
+    assert "Curly" in search(client, "O'Neill")
+    phrase = search(client, "\u201cwarm spaces\u201d")
+    assert "1 article found" in phrase
+    assert "Curly" in phrase
+
+
+def test_a_quoted_phrase_finds_the_words_together_and_in_order(client):
+    ArticleFactory(title="Together", teaser="x", body="<p>The hall opened warm spaces.</p>")
+    ArticleFactory(title="Reversed", teaser="x", body="<p>Spaces were warm all winter.</p>")
+    body = search(client, '"warm spaces"')
+    assert "Together" in body
+    assert "Reversed" not in body
+    # The reader's own quotes are shown as typed, not wrapped in a second pair.
+    assert "1 article found for &quot;warm spaces&quot;<" in body
+    assert "Reversed" in search(client, "warm spaces")
+    assert "Together" not in search(client, 'spaces -"warm spaces"')
+
+
 @pytest.mark.parametrize(
     "query",
     [
