@@ -12,6 +12,8 @@ LAYOUT_URLS = {
     "topics": "briefings:topic-list",
     "search": "briefings:search",
     "issues_rss": "briefings:issues-rss",
+    "issues_atom": "briefings:issues-atom",
+    "articles_rss": "briefings:articles-rss",
     "articles_atom": "briefings:articles-atom",
     "subscribe": "subscribers:subscribe",
 }

@@ -5,6 +5,7 @@ import json
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
 from django.template.defaultfilters import date as date_filter
+from django.urls import get_script_prefix
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -27,6 +28,19 @@ def page_url(context, obj):
     """The address of an issue's or article's page; in a staff preview, the address of its
     preview, since an issue not yet public has no public page to follow "Read more" to."""
     return obj.get_preview_url() if context.get("preview") else obj.get_absolute_url()
+
+
+@register.simple_tag(takes_context=True)
+def nav_current(context, url):
+    """aria-current for a navigation link: "page" on the page itself, "true" within its part
+    of the site (an issue is within the archive); the home link only on the home page."""
+    request = context.get("request")
+    path = request.path if request else ""
+    if path == url:
+        return mark_safe(' aria-current="page"')
+    if path.startswith(url) and url != get_script_prefix():
+        return mark_safe(' aria-current="true"')
+    return ""
 
 
 @functools.lru_cache(maxsize=4096)

@@ -25,6 +25,15 @@ def test_feed_parses_cleanly(client, published_issue, name):
         assert entry.link.startswith("http://127.0.0.1:8000/briefings/")
 
 
+def test_every_page_offers_all_four_feeds_to_feed_readers_and_readers(client, published_issue):
+    body = client.get("/").content.decode()
+    for name in FEEDS:
+        url = reverse(f"briefings:{name}")
+        assert f'rel="alternate" type="application/{name.split("-")[1]}+xml"' in body
+        assert f'href="{url}"' in body[: body.index("</head>")]
+        assert f'href="{url}"' in body[body.index("<footer") :]
+
+
 @pytest.mark.parametrize("name", FEEDS)
 def test_feed_parses_cleanly_when_empty(client, name):
     assert parse(client, name).entries == []

@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -46,6 +47,30 @@ def test_issue_page_title_names_the_briefing_and_its_date(client, published_issu
     body = text(client.get(published_issue.get_absolute_url()))
     title = body[body.index("<title>") + 7 : body.index("</title>")]
     assert title == f"Halls and hubs – SCA Briefing, {published_issue.date:%-d %B %Y}"
+
+
+def test_issue_page_shares_the_same_title_as_its_tab(client, published_issue):
+    body = text(client.get(published_issue.get_absolute_url()))
+    shared = f"Halls and hubs – SCA Briefing, {published_issue.date:%-d %B %Y}"
+    assert f'<meta property="og:title" content="{shared}">' in body
+    # X reads og:title; a twitter:title of its own had said only "SCA Briefing".
+    assert "twitter:title" not in body
+
+
+def test_navigation_marks_where_the_reader_is(client, published_issue):
+    def marked(path):
+        body = text(client.get(path))
+        nav = body[body.index('aria-label="Main"') : body.index("</nav>")]
+        return re.findall(r'aria-current="[a-z]+">([^<]+)</a>', nav)
+
+    assert marked("/") == ["Latest"]
+    assert marked("/people/") == ["People"]
+    # An issue, an article and a year are all within the archive.
+    assert marked(published_issue.get_absolute_url()) == ["Archive"]
+    body = text(client.get(published_issue.get_absolute_url()))
+    assert 'href="/briefings/" aria-current="true">Archive' in body
+    assert 'href="/people/" aria-current="page">People' in text(client.get("/people/"))
+    assert marked("/search/?q=hall") == []
 
 
 def test_home_shows_only_the_two_previous_issues(client):
@@ -312,6 +337,7 @@ def test_topic_pages_list_published_articles_only(
     assert "Future topic" not in index
     page = text(client.get("/topics/community-anchors/"))
     assert "Village hall becomes a warm space" in page
+    assert "<title>Topic: Community anchors – SCA Briefing</title>" in page
     assert "Draft anchors" not in page
     assert client.get("/topics/hidden-topic/").status_code == 404
     assert client.get("/topics/no-such-topic/").status_code == 404
