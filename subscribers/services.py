@@ -123,14 +123,20 @@ def subscriber_confirm_path(subscriber):
     return reverse("subscribers:confirm", kwargs={"token": tokens.make_confirm_token(subscriber)})
 
 
-def subscriber_for_confirm_token(token):
-    """The subscriber a confirmation link names, or InvalidLink."""
+def subscriber_for_confirm_token(token, *, lock=False):
+    """The subscriber a confirmation link names, or InvalidLink (also for a link sent before
+    they last left the list). `lock` locks their row until the transaction ends."""
     try:
-        subscriber_id, address_check = tokens.read_confirm_token(token)
+        subscriber_id, address_check, left_check = tokens.read_confirm_token(token)
     except (signing.BadSignature, KeyError, TypeError, ValueError, AttributeError):
         raise InvalidLink from None
-    subscriber = Subscriber.objects.filter(pk=subscriber_id).first()
-    if subscriber is None or not tokens.confirm_token_names(address_check, subscriber.email):
+    subscribers = Subscriber.objects.select_for_update() if lock else Subscriber.objects
+    subscriber = subscribers.filter(pk=subscriber_id).first()
+    if (
+        subscriber is None
+        or not tokens.confirm_token_names(address_check, subscriber.email)
+        or not tokens.confirm_token_is_current(left_check, subscriber)
+    ):
         raise InvalidLink
     return subscriber
 
@@ -141,8 +147,7 @@ def confirm_subscription(*, token):
     Returns (subscriber, newly_confirmed).
     """
     with transaction.atomic():
-        subscriber = subscriber_for_confirm_token(token)
-        subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
+        subscriber = subscriber_for_confirm_token(token, lock=True)
         if subscriber.status == Subscriber.Status.ACTIVE:
             return subscriber, False
         subscriber.status = Subscriber.Status.ACTIVE
@@ -200,7 +205,13 @@ def unsubscribe(*, subscriber):
     updated = (
         Subscriber.objects.filter(pk=subscriber.pk)
         .exclude(status=Subscriber.Status.UNSUBSCRIBED)
-        .update(status=Subscriber.Status.UNSUBSCRIBED, unsubscribed_at=timezone.now())
+        # A sign-up straight after leaving gets its confirmation email: the pause between
+        # confirmation emails guards strangers' requests, and this was the owner's own act.
+        .update(
+            status=Subscriber.Status.UNSUBSCRIBED,
+            unsubscribed_at=timezone.now(),
+            confirmation_sent_at=None,
+        )
     )
     return bool(updated)
 

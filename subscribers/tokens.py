@@ -19,25 +19,49 @@ def _address_check(email):
     return salted_hmac(CONFIRM_SALT, email.lower(), algorithm="sha256").hexdigest()[:20]
 
 
+def _left_check(subscriber):
+    """Which time of leaving the list a link was sent after (None: they have not left)."""
+    if subscriber.unsubscribed_at is None:
+        return None
+    left = subscriber.unsubscribed_at.isoformat()
+    return salted_hmac(CONFIRM_SALT + ".left", left, algorithm="sha256").hexdigest()[:12]
+
+
 def make_confirm_token(subscriber):
-    # Names the address so a token issued before an address change cannot confirm it.
-    return signing.dumps(
-        {"id": subscriber.pk, "a": _address_check(subscriber.email)}, salt=CONFIRM_SALT
-    )
+    # Names the address so a token issued before an address change cannot confirm it, and
+    # the last time they left the list so a link sent before they left cannot bring them back.
+    data = {"id": subscriber.pk, "a": _address_check(subscriber.email)}
+    if left := _left_check(subscriber):
+        data["l"] = left
+    return signing.dumps(data, salt=CONFIRM_SALT)
 
 
 def read_confirm_token(token):
-    """Return (id, address check) or raise signing.BadSignature (SignatureExpired included)."""
+    """Return (id, address check, left check) or raise signing.BadSignature
+    (SignatureExpired included)."""
     data = signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
     if "e" in data:  # sent before November 2026 with the address itself; gone within 7 days
-        return data["id"], _address_check(data["e"])
-    return data["id"], data["a"]
+        return data["id"], _address_check(data["e"]), None
+    return data["id"], data["a"], data.get("l")
 
 
 def confirm_token_names(address_check, email):
     return isinstance(address_check, str) and constant_time_compare(
         address_check, _address_check(email)
     )
+
+
+def confirm_token_is_current(left_check, subscriber):
+    """False for a link sent before the subscriber last left the list: leaving cancels it.
+
+    A subscriber who is on the list may open any of their links again; it changes nothing.
+    """
+    if subscriber.status == subscriber.Status.ACTIVE:
+        return True
+    current = _left_check(subscriber)
+    if current is None or left_check is None:
+        return current is left_check
+    return isinstance(left_check, str) and constant_time_compare(left_check, current)
 
 
 def make_manage_token(subscriber):

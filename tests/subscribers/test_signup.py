@@ -163,6 +163,45 @@ def test_unsubscribed_address_needs_a_fresh_confirmation(client, smtp_server):
     assert subscriber.status == Subscriber.Status.ACTIVE
 
 
+def test_leaving_the_list_cancels_confirmation_links_sent_before(client, smtp_server):
+    client.post(SUBSCRIBE, signup_data(email="carol@example.org", name="Carol"))
+    [first_link] = links_in(smtp_server.messages[0], "/subscribe/confirm/")
+    client.post(path_of(first_link))
+    subscriber = Subscriber.objects.get()
+    [unsubscribe_url] = links_in(smtp_server.messages[1], "/unsubscribe/")
+    client.post(path_of(unsubscribe_url))
+    subscriber.refresh_from_db()
+    assert subscriber.status == Subscriber.Status.UNSUBSCRIBED
+
+    # The old link no longer offers the button, and pressing it anyway brings nobody back.
+    reopened = client.get(path_of(first_link))
+    assert reopened.status_code == 400
+    assert "no longer in use" in reopened.content.decode()
+    assert client.post(path_of(first_link)).status_code == 400
+    subscriber.refresh_from_db()
+    assert subscriber.status == Subscriber.Status.UNSUBSCRIBED
+    assert len(smtp_server.messages) == 2  # no second welcome
+
+
+def test_signing_up_again_straight_after_leaving_sends_a_fresh_link(client, smtp_server):
+    client.post(SUBSCRIBE, signup_data(email="carol@example.org", name="Carol"))
+    [first_link] = links_in(smtp_server.messages[0], "/subscribe/confirm/")
+    client.post(path_of(first_link))
+    [unsubscribe_url] = links_in(smtp_server.messages[1], "/unsubscribe/")
+    client.post(path_of(unsubscribe_url))
+
+    client.post(SUBSCRIBE, signup_data(email="carol@example.org", name="Carol C"))
+    assert len(smtp_server.messages) == 3
+    [fresh_link] = links_in(smtp_server.messages[2], "/subscribe/confirm/")
+    assert client.post(path_of(fresh_link)).status_code == 200
+    subscriber = Subscriber.objects.get()
+    assert subscriber.status == Subscriber.Status.ACTIVE
+    assert subscriber.name == "Carol C"
+    # Once back on the list, any of their links just says so.
+    assert "already gets the briefing" in client.get(path_of(fresh_link)).content.decode()
+    assert "already gets the briefing" in client.get(path_of(first_link)).content.decode()
+
+
 def test_twenty_rapid_signups_from_one_ip_are_refused_after_the_limit(client, smtp_server):
     statuses = [
         client.post(SUBSCRIBE, signup_data(email=f"flood{n}@example.org")).status_code
