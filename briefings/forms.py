@@ -281,11 +281,20 @@ class RedirectForm(forms.ModelForm):
         return cleaned
 
 
+def _no_comma(name):
+    # Articles' topic fields separate topics with commas (briefings/tags.py).
+    if "," in name:
+        raise forms.ValidationError(
+            "A topic’s name cannot contain a comma: commas separate topics on an article."
+        )
+
+
 class MergeTopicsForm(forms.Form):
     name = forms.CharField(
         label="Merge into",
         max_length=100,
         help_text="The topic to keep: one of those above, another existing topic, or a new name.",
+        validators=[_no_comma],
     )
 
 
@@ -299,6 +308,7 @@ class TopicForm(forms.ModelForm):
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
+        _no_comma(name)
         other = Tag.objects.filter(name__iexact=name).exclude(pk=self.instance.pk).first()
         if other is not None:
             raise forms.ValidationError(

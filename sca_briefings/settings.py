@@ -285,6 +285,8 @@ CKEDITOR_5_CONFIGS = {
 }
 
 TAGGIT_CASE_INSENSITIVE = True
+TAGGIT_TAGS_FROM_STRING = "briefings.tags.parse_topics"
+TAGGIT_STRING_FROM_TAGS = "briefings.tags.topics_as_text"
 
 LOGGING = {
     "version": 1,

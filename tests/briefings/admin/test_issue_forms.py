@@ -94,6 +94,37 @@ def test_editor_creates_an_issue_with_three_articles_in_two_sections(editor_clie
     assert saved[0].source_url == "https://example.org/report"
 
 
+def test_a_topic_of_several_words_stays_one_topic_and_saves_back_unchanged(editor_client):
+    articles = three_articles()
+    articles[0]["tags"] = "Community Empowerment Act"
+    articles[1]["tags"] = '"Land reform" ,  community  wealth,land reform'
+    response = editor_client.post(ADD_URL, issue_form_data(articles=articles))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    issue = Issue.objects.get()
+    first, second, _ = issue.articles.order_by("order")
+    assert list(first.tags.names()) == ["Community Empowerment Act"]
+    assert set(second.tags.names()) == {"community wealth", "Land reform"}
+
+    # The edit page shows the topics as they were typed, and saving it again changes nothing.
+    page = editor_client.get(change_url(issue)).content.decode()
+    assert 'value="Community Empowerment Act"' in page
+    assert 'value="community wealth, Land reform"' in page
+    resent = [
+        existing_article(article, tags=text)
+        for article, text in [
+            (first, "Community Empowerment Act"),
+            (second, "community wealth, Land reform"),
+        ]
+    ]
+    issue.refresh_from_db()
+    response = editor_client.post(
+        change_url(issue), issue_form_data(issue=issue, articles=resent, initial_articles=2)
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert list(first.tags.names()) == ["Community Empowerment Act"]
+    assert set(second.tags.names()) == {"community wealth", "Land reform"}
+
+
 def test_editor_changes_an_issue_reorders_and_deletes_articles(editor_client):
     issue = IssueFactory(draft=True, title="Old title")
     first = ArticleFactory(issue=issue, order=10, title="First")

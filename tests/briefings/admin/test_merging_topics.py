@@ -124,6 +124,20 @@ def test_a_blank_name_is_a_clear_error_and_merges_nothing(editor_client):
     assert list(article.tags.names()) == ["Village hall"]
 
 
+def test_a_name_with_a_comma_is_refused_since_commas_separate_topics(editor_client):
+    article = ArticleFactory()
+    article.tags.add("Village hall", "Village halls")
+    _select_tags(editor_client, "Village hall", "Village halls")
+
+    response = editor_client.post(
+        reverse("admin:taggit_tag_merge_tags"), {"name": "Halls, village"}
+    )
+
+    assert response.status_code == 200
+    assert "cannot contain a comma" in response.content.decode()
+    assert sorted(article.tags.names()) == ["Village hall", "Village halls"]
+
+
 def test_merging_from_a_searched_tag_list_opens_the_merge_form(editor_client):
     ArticleFactory().tags.add("Village hall", "Village halls", "Energy")
     selected = Tag.objects.filter(name__startswith="Village")
