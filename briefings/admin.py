@@ -26,6 +26,8 @@ from .forms import (
     ArticleInlineFormSet,
     IssueAdminForm,
     MergeTopicsForm,
+    OrganisationForm,
+    PersonForm,
     PlainPageForm,
     RedirectForm,
     RichTextField,
@@ -364,6 +366,7 @@ class MentionsMixin(RetiresCachedPages, KeepsOldAddresses):
 
 @admin.register(Person)
 class PersonAdmin(MentionsMixin, admin.ModelAdmin):
+    form = PersonForm
     list_display = ["name", "role", "organisation", "mention_count"]
     list_filter = ["organisation__kind"]
     list_select_related = ["organisation"]
@@ -376,6 +379,7 @@ class PersonAdmin(MentionsMixin, admin.ModelAdmin):
 
 @admin.register(Organisation)
 class OrganisationAdmin(MentionsMixin, admin.ModelAdmin):
+    form = OrganisationForm
     list_display = ["name", "kind", "website", "mention_count"]
     list_filter = ["kind"]
     search_fields = ["name", "description"]

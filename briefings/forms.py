@@ -14,7 +14,7 @@ from django.utils.text import slugify
 from django_ckeditor_5.widgets import CKEditor5Widget
 from taggit.models import Tag
 
-from .models import Issue
+from .models import Issue, Organisation, Person, unique_slug
 from .sanitise import is_blank_html, sanitise_html
 
 CONFLICT_MESSAGE = (
@@ -316,3 +316,36 @@ class TopicForm(forms.ModelForm):
                 "on the tag list and choose “Merge selected tags”."
             )
         return name
+
+
+class _MentionedForm(forms.ModelForm):
+    """A person or organisation. The admin fills the web address in from the name as the
+    editor types, so a second "Ailsa Munro" would meet the database's "Person with this Slug
+    already exists"; say instead who is there already and what to do."""
+
+    def clean_slug(self):
+        slug = self.cleaned_data["slug"]
+        model = self._meta.model
+        other = model.objects.filter(slug=slug).exclude(pk=self.instance.pk).first()
+        if slug and other is not None:
+            free = unique_slug(self.instance, slug, queryset=model.objects.all())
+            raise forms.ValidationError(
+                f"“{other.name}” already has the web address “{slug}”. If they are the one "
+                f"you mean, choose them from the list on the article instead. If this is "
+                f"someone else, give this one another address, such as “{free}”."
+            )
+        return slug
+
+
+class PersonForm(_MentionedForm):
+    class Meta:
+        model = Person
+        fields = ["name", "slug", "role", "organisation", "website", "notes"]
+        labels = {"slug": "Web address"}
+
+
+class OrganisationForm(_MentionedForm):
+    class Meta:
+        model = Organisation
+        fields = ["name", "slug", "kind", "website", "description"]
+        labels = {"slug": "Web address"}

@@ -124,6 +124,38 @@ def test_editor_adds_an_organisation_through_the_plus_popup(editor_client):
     assert Organisation.objects.filter(slug="kinloch-housing-association").exists()
 
 
+def test_a_second_person_of_the_same_name_is_told_who_is_there_and_what_to_do(editor_client):
+    PersonFactory(name="Ailsa Munro", slug="ailsa-munro")
+    PersonFactory(name="Ailsa Munro (Dundee)", slug="ailsa-munro-2")
+    url = reverse("admin:briefings_person_add") + "?_to_field=id&_popup=1"
+    # The admin fills the address in from the name as the editor types.
+    data = {"_popup": "1", "_to_field": "id", "name": "Ailsa Munro", "slug": "ailsa-munro"}
+    response = editor_client.post(url, {**data, "role": "Councillor"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "already has the web address “ailsa-munro”" in page
+    assert "choose them from the list on the article" in page
+    assert "such as “ailsa-munro-3”" in page
+    assert "Slug already exists" not in page
+    assert 'value="Councillor"' in page  # what was typed is still there
+    assert Person.objects.filter(name="Ailsa Munro").count() == 1
+
+    # Following the advice adds them.
+    editor_client.post(url, {**data, "slug": "ailsa-munro-3", "role": "Councillor"})
+    assert Person.objects.get(slug="ailsa-munro-3").role == "Councillor"
+
+
+def test_a_second_organisation_at_a_taken_address_is_a_clear_error(editor_client):
+    OrganisationFactory(name="Highland Council", slug="highland-council")
+    response = editor_client.post(
+        reverse("admin:briefings_organisation_add"),
+        {"name": "Highland Council", "slug": "highland-council", "kind": "council"},
+    )
+    assert response.status_code == 200
+    assert "“Highland Council” already has the web address" in response.content.decode()
+    assert Organisation.objects.count() == 1
+
+
 def test_person_autocomplete_from_the_article_inline_finds_people(editor_client):
     PersonFactory(name="Ailsa Munro")
     PersonFactory(name="Callum Reid")
