@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.cache import never_cache
 from django_ckeditor_5.fields import CKEditor5Field
@@ -211,7 +212,9 @@ class IssueAdmin(RetiresCachedPages, KeepsOldAddresses, admin.ModelAdmin):
         if issue.is_public:
             return "Public"
         if issue.is_scheduled:
-            return f"Scheduled for {timezone.localtime(issue.publish_at):%-d %b %Y %H:%M}"
+            # As the admin shows every other time ("29 Nov 2026, 9 a.m."), by the setting.
+            when = date_format(timezone.localtime(issue.publish_at), "DATETIME_FORMAT")
+            return f"Scheduled for {when}"
         return "Draft (not public)"
 
     def save_related(self, request, form, formsets, change):
@@ -233,26 +236,32 @@ class IssueAdmin(RetiresCachedPages, KeepsOldAddresses, admin.ModelAdmin):
             services.publish_issue(issue=issue)
             self.log_change(request, issue, "Published now.")
             published += 1
-        message = f"Published {_issues(published)}: on the site now."
+        said = []
+        if published:
+            said.append(f"Published {_issues(published)}: on the site now.")
         if already:
-            message += f" Left {_issues(already)} alone: already public."
-        level = messages.SUCCESS
+            said.append(f"Left {_issues(already)} alone: already public.")
         if empty:
             names = ", ".join(f"{issue.date:%-d %B %Y}" for issue in empty)
-            message += f" Not published (no articles yet): {names}."
-            level = messages.WARNING
-        self.message_user(request, message, level)
+            said.append(f"Not published (no articles yet): {names}.")
+        self.message_user(request, " ".join(said), messages.WARNING if empty else messages.SUCCESS)
 
     @admin.action(description="Unpublish (back to draft)", permissions=["change"])
     def unpublish(self, request, queryset):
+        unpublished, already = 0, 0
         for issue in queryset:
+            if issue.status == Issue.Status.DRAFT:
+                already += 1
+                continue
             services.unpublish_issue(issue=issue)
             self.log_change(request, issue, "Unpublished.")
-        self.message_user(
-            request,
-            f"Unpublished {_issues(len(queryset))}: drafts again, and not on the site.",
-            messages.SUCCESS,
-        )
+            unpublished += 1
+        said = []
+        if unpublished:
+            said.append(f"Unpublished {_issues(unpublished)}: drafts again, and not on the site.")
+        if already:
+            said.append(f"Left {_issues(already)} alone: already drafts.")
+        self.message_user(request, " ".join(said), messages.SUCCESS)
 
     @admin.action(description="Start the next issue (a draft 14 days later)", permissions=["add"])
     def duplicate_as_next(self, request, queryset):

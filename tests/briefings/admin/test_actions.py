@@ -4,6 +4,7 @@ import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.messages import get_messages
 from django.urls import reverse
+from django.utils import timezone
 from taggit.models import Tag
 
 from briefings.models import Issue
@@ -70,10 +71,7 @@ def test_publish_now_refuses_an_issue_with_no_articles(client, editor_client):
     response = run_action(editor_client, "publish_now", empty)
     empty.refresh_from_db()
     assert not empty.is_public
-    assert messages_of(response) == [
-        f"Published 0 issues: on the site now. Not published (no articles yet): "
-        f"{empty.date:%-d %B %Y}."
-    ]
+    assert messages_of(response) == [f"Not published (no articles yet): {empty.date:%-d %B %Y}."]
     assert latest.get_absolute_url() in client.get("/").content.decode()
 
 
@@ -95,6 +93,19 @@ def test_unpublish_takes_an_issue_off_the_site(editor_client, django_capture_on_
     assert issue.status == Issue.Status.DRAFT
     assert "not on the site" in messages_of(response)[0]
     assert content_version() != before
+
+
+def test_unpublish_leaves_drafts_alone_and_says_so(editor_client):
+    public = IssueFactory()
+    draft = IssueFactory(draft=True)
+    response = run_action(editor_client, "unpublish", public, draft)
+    assert messages_of(response) == [
+        "Unpublished 1 issue: drafts again, and not on the site. "
+        "Left 1 issue alone: already drafts."
+    ]
+    assert LogEntry.objects.filter(object_id=str(draft.pk)).count() == 0
+    response = run_action(editor_client, "unpublish", draft)
+    assert messages_of(response) == ["Left 1 issue alone: already drafts."]
 
 
 def test_start_next_issue_makes_an_empty_draft_fourteen_days_later(editor_client):
@@ -125,11 +136,14 @@ def test_start_next_issue_onto_a_taken_date_is_a_clear_error(editor_client):
 def test_changelist_shows_state_and_article_count(editor_client):
     public = IssueFactory(title="Out now")
     ArticleFactory.create_batch(3, issue=public)
-    IssueFactory(scheduled=True, title="Next week")
+    scheduled = IssueFactory(scheduled=True, title="Next week")
+    scheduled.publish_at = timezone.make_aware(datetime.datetime(2030, 1, 2, 9, 0))
+    scheduled.save()
     IssueFactory(draft=True, title="Being written")
     html = editor_client.get(CHANGELIST).content.decode()
     assert "Public" in html
-    assert "Scheduled for" in html
+    # Written as the admin writes every other time, such as "Updated at".
+    assert "Scheduled for 2 Jan 2030, 9 a.m." in html
     assert "Draft (not public)" in html
     assert '<td class="field-article_count">3</td>' in html
 
