@@ -15,7 +15,7 @@ from django_ckeditor_5.widgets import CKEditor5Widget
 from taggit.models import Tag
 
 from .models import Issue, Organisation, Person, unique_slug
-from .sanitise import is_blank_html, sanitise_html
+from .sanitise import is_blank_html, sanitise_html, unusable_links
 
 CONFLICT_MESSAGE = (
     "Someone else saved this issue while you were editing it, so your changes have not been "
@@ -51,6 +51,23 @@ class RichTextField(forms.CharField):
     def to_python(self, value):
         value = super().to_python(value)
         return "" if is_blank_html(value) else value
+
+    def validate(self, value):
+        super().validate(value)
+        refuse_unusable_links(value)
+
+
+def refuse_unusable_links(html):
+    """Saving would quietly drop these links' addresses (sanitise.py): say so instead."""
+    errors = [
+        forms.ValidationError(
+            f"The link on “{words or address}” goes to “{address}”, which is not a web "
+            "address. Links must start with https://, http:// or mailto:."
+        )
+        for address, words in unusable_links(html)
+    ]
+    if errors:
+        raise forms.ValidationError(errors)
 
 
 class IssueAdminForm(forms.ModelForm):
@@ -220,6 +237,7 @@ class PlainPageForm(FlatpageForm):
         return url
 
     def clean_content(self):
+        refuse_unusable_links(self.cleaned_data["content"])
         return sanitise_html(self.cleaned_data["content"])
 
 

@@ -6,6 +6,7 @@ so whatever reaches the database is safe to mark as safe in templates and emails
 
 import re
 from html import unescape
+from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import nh3
@@ -27,6 +28,48 @@ ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 _BARE_HOST = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}(?::\d+)?([/?#]|$)", re.IGNORECASE)
 _BARE_EMAIL = re.compile(r"^[^@\s/:]+@[a-z0-9-]+(\.[a-z0-9-]+)+$", re.IGNORECASE)
 _IMG_WITHOUT_SRC = re.compile(r"<img(?![^>]*\ssrc=)[^>]*>")
+_A_WITHOUT_HREF = re.compile(r"<a(?![^>]*\shref=)[^>]*>(.*?)</a>", re.DOTALL)
+
+
+class _Links(HTMLParser):
+    """Each link's address and words, as (href, text)."""
+
+    def __init__(self):
+        super().__init__()
+        self.links, self._open = [], None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a":
+            self._open = [dict(attrs).get("href") or "", ""]
+
+    def handle_data(self, data):
+        if self._open is not None:
+            self._open[1] += data
+
+    def handle_endtag(self, tag):
+        if tag == "a" and self._open is not None:
+            self.links.append(tuple(self._open))
+            self._open = None
+
+
+def unusable_links(html):
+    """(address, words) of each link that sanitise_html would take away: an address that is
+    not a web page, a relative address or an email address (javascript:, data:, file:, ...)."""
+    parser = _Links()
+    parser.feed(html or "")
+    parser.close()
+    return [
+        (href.strip(), " ".join(text.split()))
+        for href, text in parser.links
+        if _scheme(href) not in ALLOWED_URL_SCHEMES | {""}
+    ]
+
+
+def _scheme(href):
+    try:
+        return urlsplit(href.strip()).scheme.lower()
+    except ValueError:  # "http://[::1": left to the sanitiser
+        return ""
 
 
 def _filter_attribute(tag, attribute, value):
@@ -61,7 +104,8 @@ def sanitise_html(html):
         strip_comments=True,
     )
     # An image from elsewhere loses its src above; the empty <img> left would show as broken.
-    return _IMG_WITHOUT_SRC.sub("", cleaned).strip()
+    # A link whose address was taken away is kept as plain words, not styled as a link.
+    return _A_WITHOUT_HREF.sub(r"\1", _IMG_WITHOUT_SRC.sub("", cleaned)).strip()
 
 
 def is_blank_html(html):

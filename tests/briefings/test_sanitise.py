@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from briefings.sanitise import plain_text, sanitise_html
+from briefings.sanitise import plain_text, sanitise_html, unusable_links
 
 FORBIDDEN_TAGS = {"script", "iframe", "svg", "style", "object", "embed", "math", "form"}
 
@@ -172,3 +172,20 @@ def test_plain_text_keeps_a_space_between_paragraphs_and_list_items():
     # Descriptions and the email's inbox preview read "See the budget.hallslibraries".
     html = "<p>See the budget.</p><ul><li>halls</li><li>libraries</li></ul><p>Line<br>break</p>"
     assert plain_text(html) == "See the budget. halls libraries Line break"
+
+
+def test_a_link_whose_address_is_taken_away_is_left_as_plain_words():
+    cleaned = sanitise_html('<p>See <a href="javascript:alert(1)">the report</a> today.</p>')
+    assert cleaned == "<p>See the report today.</p>"
+
+
+def test_unusable_links_names_each_link_the_sanitiser_would_take_away():
+    html = (
+        '<p><a href="javascript:alert(1)">the  report</a> <a href="https://example.org">ok</a> '
+        '<a href="/briefings/">ours</a> <a href="www.fife.gov.uk/budget">bare</a> '
+        '<a href="mailto:a@example.org">mail</a> <a href=" data:text/html,x">data</a></p>'
+    )
+    assert unusable_links(html) == [
+        ("javascript:alert(1)", "the report"),
+        ("data:text/html,x", "data"),
+    ]

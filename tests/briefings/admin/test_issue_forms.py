@@ -312,6 +312,27 @@ def test_leader_and_body_are_sanitised_when_saved_through_the_admin(editor_clien
     assert issue.articles.get().body == "<p>Hi</p>"
 
 
+def test_a_link_that_is_not_a_web_address_is_refused_by_name_and_nothing_is_lost(editor_client):
+    articles = three_articles()[:1]
+    articles[0]["body"] = '<p>Read <a href="javascript:alert(1)">the plan</a>.</p>'
+    data = issue_form_data(
+        articles=articles,
+        title="Links",
+        leader='<p>See <a href="file:///C:/Users/ed/plan.docx">our plan</a>.</p>',
+    )
+    response = editor_client.post(ADD_URL, data)
+    assert response.status_code == 200
+    assert not Issue.objects.exists()
+    page = strip_tags(response.content.decode())
+    assert "The link on “our plan” goes to “file:///C:/Users/ed/plan.docx”" in page
+    assert "The link on “the plan” goes to “javascript:alert(1)”" in page
+    assert "Links must start with https://, http:// or mailto:." in page
+    # Both editors come back with what was typed, for the editor to fix.
+    html = response.content.decode()
+    assert "file:///C:/Users/ed/plan.docx" in html
+    assert 'value="Links"' in html
+
+
 def test_add_form_shows_ckeditor_autocomplete_and_the_article_inline(editor_client):
     three_articles()
     response = editor_client.get(ADD_URL)

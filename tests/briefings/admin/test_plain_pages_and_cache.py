@@ -72,6 +72,16 @@ def test_a_second_page_at_the_same_address_is_refused_in_plain_words(editor_clie
     assert FlatPage.objects.count() == 1
 
 
+def test_a_link_that_is_not_a_web_address_is_refused_on_a_plain_page(editor_client):
+    content = '<p>Our <a href="javascript:void(0)">members</a>.</p>'
+    response = editor_client.post(
+        reverse("admin:flatpages_flatpage_add"), plain_page_data(content=content)
+    )
+    assert response.status_code == 200
+    assert "The link on “members” goes to “javascript:void(0)”" in text(response)
+    assert not FlatPage.objects.exists()
+
+
 def test_an_address_given_with_the_pages_prefix_is_refused_in_plain_words(editor_client):
     # The site adds /pages/ itself: saved as given, the page would be at /pages/pages/members/.
     response = editor_client.post(
