@@ -13,7 +13,7 @@ FIND_PYTHON = for c in "$(PYTHON)" python3.14 python3.13 python3.12 python3 \
 	  if "$$c" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then echo "$$c"; exit 0; fi; \
 	done; exit 1
 
-.PHONY: help install run dev worker test lint format bench bench-send clean
+.PHONY: help install port-free run dev worker test lint format bench bench-send clean
 
 help:
 	@echo "make run     install, migrate, load demo content and serve on http://$(HOST):$(PORT)/"
@@ -40,7 +40,13 @@ install: $(VENV)/.installed
 # Links in feeds, canonical tags and emails use SITE_URL: by default, where this server listens.
 RUN_ENV = DEBUG=$${DEBUG:-true} SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)}
 
-run: install .env
+# Before anything else, so a taken port is one clear line, not gunicorn retrying for seconds
+# after the demo is loaded. SO_REUSEADDR as gunicorn binds, so a port just freed counts as free.
+port-free: $(BIN)/python
+	@$(BIN)/python -c 'import socket; s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("$(HOST)", $(PORT)))' 2>/dev/null \
+	  || { echo "Port $(PORT) on $(HOST) is already in use. Stop what is using it, or choose another: make run PORT=$$(( $(PORT) + 1 ))"; exit 1; }
+
+run: port-free install .env
 	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
 	$(RUN_ENV) $(BIN)/python manage.py setup_roles
 	$(RUN_ENV) $(BIN)/python manage.py load_demo

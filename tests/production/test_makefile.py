@@ -1,3 +1,4 @@
+import socket
 import subprocess
 from pathlib import Path
 
@@ -18,3 +19,22 @@ def test_make_run_on_another_port_builds_links_to_that_port():
     serve = next(line for line in commands.splitlines() if "gunicorn" in line)
     assert "SITE_URL=${SITE_URL:-http://127.0.0.1:8123}" in serve
     assert "--bind 127.0.0.1:8123" in serve
+
+
+def test_make_run_on_a_port_in_use_says_so_in_one_line_before_doing_anything():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            ["make", "--no-print-directory", "port-free", f"PORT={port}"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
+    assert result.returncode != 0
+    assert f"Port {port} on 127.0.0.1 is already in use" in result.stdout
+    assert f"make run PORT={port + 1}" in result.stdout
+    # The same port, once free, passes.
+    free = subprocess.run(["make", "port-free", f"PORT={port}"], cwd=ROOT, capture_output=True)
+    assert free.returncode == 0, free.stdout
