@@ -119,6 +119,11 @@ def _issues(count):
     return f"{count} issue" if count == 1 else f"{count} issues"
 
 
+def _counted(*sentences):
+    """An action's message: each ("Published {}.", count) sentence whose count is not nought."""
+    return " ".join(text.format(_issues(count)) for text, count in sentences if count)
+
+
 class OnTheSiteFilter(admin.SimpleListFilter):
     title = "on the site"
     parameter_name = "state"
@@ -236,15 +241,14 @@ class IssueAdmin(RetiresCachedPages, KeepsOldAddresses, admin.ModelAdmin):
             services.publish_issue(issue=issue)
             self.log_change(request, issue, "Published now.")
             published += 1
-        said = []
-        if published:
-            said.append(f"Published {_issues(published)}: on the site now.")
-        if already:
-            said.append(f"Left {_issues(already)} alone: already public.")
+        said = _counted(
+            ("Published {}: on the site now.", published),
+            ("Left {} alone: already public.", already),
+        )
         if empty:
             names = ", ".join(f"{issue.date:%-d %B %Y}" for issue in empty)
-            said.append(f"Not published (no articles yet): {names}.")
-        self.message_user(request, " ".join(said), messages.WARNING if empty else messages.SUCCESS)
+            said = f"{said} Not published (no articles yet): {names}.".strip()
+        self.message_user(request, said, messages.WARNING if empty else messages.SUCCESS)
 
     @admin.action(description="Unpublish (back to draft)", permissions=["change"])
     def unpublish(self, request, queryset):
@@ -256,12 +260,11 @@ class IssueAdmin(RetiresCachedPages, KeepsOldAddresses, admin.ModelAdmin):
             services.unpublish_issue(issue=issue)
             self.log_change(request, issue, "Unpublished.")
             unpublished += 1
-        said = []
-        if unpublished:
-            said.append(f"Unpublished {_issues(unpublished)}: drafts again, and not on the site.")
-        if already:
-            said.append(f"Left {_issues(already)} alone: already drafts.")
-        self.message_user(request, " ".join(said), messages.SUCCESS)
+        said = _counted(
+            ("Unpublished {}: drafts again, and not on the site.", unpublished),
+            ("Left {} alone: already drafts.", already),
+        )
+        self.message_user(request, said, messages.SUCCESS)
 
     @admin.action(description="Start the next issue (a draft 14 days later)", permissions=["add"])
     def duplicate_as_next(self, request, queryset):
