@@ -343,9 +343,11 @@ class _MentionedForm(forms.ModelForm):
 
     def clean_slug(self):
         slug = self.cleaned_data["slug"]
+        if not slug:
+            return slug  # made from the name when saved, unique (Person.save)
         model = self._meta.model
         other = model.objects.filter(slug=slug).exclude(pk=self.instance.pk).first()
-        if slug and other is not None:
+        if other is not None:
             free = unique_slug(self.instance, slug, queryset=model.objects.all())
             raise forms.ValidationError(
                 f"“{other.name}” already has the web address “{slug}”. If they are the one "

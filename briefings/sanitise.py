@@ -28,7 +28,7 @@ ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 _BARE_HOST = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}(?::\d+)?([/?#]|$)", re.IGNORECASE)
 _BARE_EMAIL = re.compile(r"^[^@\s/:]+@[a-z0-9-]+(\.[a-z0-9-]+)+$", re.IGNORECASE)
 _IMG_WITHOUT_SRC = re.compile(r"<img(?![^>]*\ssrc=)[^>]*>")
-_A_WITHOUT_HREF = re.compile(r"<a(?![^>]*\shref=)[^>]*>(.*?)</a>", re.DOTALL)
+_A_WITHOUT_HREF = re.compile(r"<a(?=[\s>])(?![^>]*\shref=)[^>]*>(.*?)</a>", re.DOTALL)
 
 
 class _Links(HTMLParser):
