@@ -264,7 +264,7 @@ class IssueAdmin(RetiresCachedPages, KeepsOldAddresses, admin.ModelAdmin):
             ("Unpublished {}: drafts again, and not on the site.", unpublished),
             ("Left {} alone: already drafts.", already),
         )
-        self.message_user(request, said, messages.SUCCESS)
+        self.message_user(request, said, messages.SUCCESS if unpublished else messages.INFO)
 
     @admin.action(description="Start the next issue (a draft 14 days later)", permissions=["add"])
     def duplicate_as_next(self, request, queryset):
