@@ -16,7 +16,7 @@ ORGANISATIONS = [
     ("Inverclyde Community Larder", "charity", "https://larder.example.org/"),
     ("Kinloch Housing Association", "housing_association", "https://kinloch.example.org/"),
     (
-        "Forth Valley Tenants' Co-operative",
+        "Forth Valley Tenants’ Co-operative",
         "housing_association",
         "https://fvtc.example.org/",
     ),
@@ -38,8 +38,8 @@ PEOPLE = [
     ("Morven Gillies", "Chief Executive", "Glenbrae Development Trust"),
     ("Priya Sandhu", "Co-ordinator", "Inverclyde Community Larder"),
     ("Callum Reid", "Chief Executive", "Kinloch Housing Association"),
-    ("Rab McAlpine", "Chair", "Forth Valley Tenants' Co-operative"),
-    ("Niamh O'Connell", "Director", "Centre for Local Futures"),
+    ("Rab McAlpine", "Chair", "Forth Valley Tenants’ Co-operative"),
+    ("Niamh O’Connell", "Director", "Centre for Local Futures"),
     ("Isla Mackenzie", "Senior Researcher", "Rural Scotland Policy Institute"),
     ("Stuart Lennox", "Chief Executive", "Clydeside Community Anchors Network"),
     ("Euan Fraser", "Head of Grants", "The Bothy Foundation"),
@@ -56,7 +56,7 @@ ISSUES = [
             "skilled. This issue is full of them: a trust in Glenbrae that has turned its hall "
             "into the warmest room in the glen, a larder that has moved out of a church cellar "
             "and onto the high street, and a funder finally willing to promise money for three "
-            "years instead of one. None of this was in anyone's strategy. It happened because "
+            "years instead of one. None of this was in anyone’s strategy. It happened because "
             "local people saw a gap and filled it, usually before the paperwork caught up. The "
             "Community Wealth Bill now going through Holyrood is a chance to build on that, "
             "but only if ministers resist the temptation to invent new structures when good "
@@ -77,14 +77,14 @@ ISSUES = [
                     "a mix of grants, a community share offer and a loan it expects to repay "
                     "from the savings within nine years.",
                     "“People assume the difficult bit is the kit,” said Morven Gillies. “It "
-                    "isn't. It's getting anybody to come out this far on a Tuesday in February.” "
+                    "isn’t. It’s getting anybody to come out this far on a Tuesday in February.” "
                     "The trust has now published its specification so that other halls can "
                     "borrow it.",
                 ],
                 ["Morven Gillies"],
                 ["Glenbrae Development Trust", "Community Energy Collective"],
                 ["energy", "village halls", "warm spaces"],
-                ("https://glenbrae.example.org/hall-retrofit", "Read the trust's specification"),
+                ("https://glenbrae.example.org/hall-retrofit", "Read the trust’s specification"),
             ),
             (
                 "Policy",
@@ -129,18 +129,18 @@ ISSUES = [
                 "Research",
                 "Where the money lands",
                 "A new study from the Centre for Local Futures tracked every pound spent by "
-                "three Scottish councils on a single year's contracts. In the most rural of the "
-                "three, less than a fifth stayed in the area. Director Niamh O'Connell argues "
+                "three Scottish councils on a single year’s contracts. In the most rural of the "
+                "three, less than a fifth stayed in the area. Director Niamh O’Connell argues "
                 "that splitting contracts into smaller lots, and paying on time, would do more "
                 "for local economies than any new strategy.",
                 [
                     "The report finds that community organisations won fewer than one contract "
                     "in fifty, even where they were already delivering the same service with "
                     "short-term grants.",
-                    "“It's not that councils don't want to buy locally,” said Dr O'Connell. "
-                    "“It's that the way they buy makes it almost impossible.”",
+                    "“It’s not that councils don’t want to buy locally,” said Dr O’Connell. "
+                    "“It’s that the way they buy makes it almost impossible.”",
                 ],
-                ["Niamh O'Connell"],
+                ["Niamh O’Connell"],
                 ["Centre for Local Futures", "Highland Council"],
                 ["procurement", "local economy"],
                 ("https://localfutures.example.org/where-the-money-lands", "Read the report"),
@@ -157,7 +157,7 @@ ISSUES = [
                     "The larder is run by twelve volunteers and one paid worker, and buys "
                     "surplus stock from a regional distributor.",
                     "“The cellar was a kindness, but it felt like a secret,” said Priya Sandhu. "
-                    "“Now we've got a window, and people can see us.”",
+                    "“Now we’ve got a window, and people can see us.”",
                 ],
                 ["Priya Sandhu"],
                 ["Inverclyde Community Larder"],
@@ -167,7 +167,7 @@ ISSUES = [
             (
                 "Policy",
                 "Committee asks why asset transfers stall",
-                "Holyrood's Local Government Committee has written to every council asking how "
+                "Holyrood’s Local Government Committee has written to every council asking how "
                 "long community asset transfer requests take to decide. Convener Hamish Ross "
                 "MSP said the committee had heard of groups waiting more than two years for an "
                 "answer on a derelict building. Highland Council said its average was under "
@@ -181,19 +181,19 @@ ISSUES = [
                 ["Hamish Ross", "Kirsty Wallace"],
                 ["Scottish Parliament", "Highland Council"],
                 ["asset transfer", "councils"],
-                ("https://www.example.org/committee-letter", "Read the committee's letter"),
+                ("https://www.example.org/committee-letter", "Read the committee’s letter"),
             ),
         ],
     },
     {
-        "title": "Housing's social role",
+        "title": "Housing’s social role",
         "leader": [
             "Housing associations began life as community organisations: a handful of tenants "
             "and neighbours who were fed up with the state of their street. Many have grown "
             "into large, capable landlords, and somewhere along the way a few forgot the "
             "second half of their name. This fortnight brings welcome signs of a return. "
             "Kinloch Housing Association is asking its tenants what else the village needs, "
-            "not just what needs fixing in their flat, and in Forth Valley a tenants' "
+            "not just what needs fixing in their flat, and in Forth Valley a tenants’ "
             "co-operative has taken over the management of its own homes. Both show that "
             "being a good landlord and being a good neighbour are not in tension. The "
             "regulator and ministers could help by counting social value as seriously as they "
@@ -205,7 +205,7 @@ ISSUES = [
             (
                 "On the ground",
                 "Tenants take the keys",
-                "Forth Valley Tenants' Co-operative has taken over day-to-day management of "
+                "Forth Valley Tenants’ Co-operative has taken over day-to-day management of "
                 "forty homes from its parent association, including repairs, lettings and the "
                 "garden budget. Chair Rab McAlpine says repairs are now done in days rather "
                 "than weeks because “the person who decides lives three doors down”. The "
@@ -213,11 +213,11 @@ ISSUES = [
                 [
                     "The co-operative has hired a part-time housing officer and buys in "
                     "specialist services, such as gas safety checks, from the association.",
-                    "“We're not anti-landlord,” said Rab McAlpine. “We just think the people "
+                    "“We’re not anti-landlord,” said Rab McAlpine. “We just think the people "
                     "who live somewhere usually know what it needs.”",
                 ],
                 ["Rab McAlpine"],
-                ["Forth Valley Tenants' Co-operative"],
+                ["Forth Valley Tenants’ Co-operative"],
                 ["housing", "tenant participation"],
                 None,
             ),
@@ -270,7 +270,7 @@ ISSUES = [
                 "small grants votes to residents shaping how mainstream services, such as "
                 "parks and youth work, are run.",
                 [
-                    "Over nine thousand residents voted in this year's rounds, a third of them "
+                    "Over nine thousand residents voted in this year’s rounds, a third of them "
                     "under twenty-five.",
                     "Community groups welcomed the figures but asked that decisions made "
                     "through the process be protected when budgets are cut.",
@@ -289,7 +289,7 @@ ISSUES = [
                 "Munro, who attended the count, called it “a vote of confidence in the place "
                 "itself”.",
                 [
-                    "The steering group's plan puts the empty houses back into use for local "
+                    "The steering group’s plan puts the empty houses back into use for local "
                     "families first, with rents set below the market.",
                     "If the grant is approved, the community expects to take ownership next "
                     "summer.",
@@ -297,7 +297,7 @@ ISSUES = [
                 ["Ailsa Munro"],
                 ["Scottish Parliament"],
                 ["land reform", "community ownership", "housing"],
-                ("https://www.example.org/buyout-plan", "Read the community's plan"),
+                ("https://www.example.org/buyout-plan", "Read the community’s plan"),
             ),
             (
                 "People",
@@ -398,12 +398,12 @@ ISSUES = [
                 "A community-owned wind turbine near Glenbrae has paid its first annual "
                 "dividend: £38,000 to a village fund, decided on by residents at an open "
                 "meeting. The money will insulate the school, run a minibus to the nearest "
-                "town and start a fund for young people's driving lessons. Morven Gillies says "
+                "town and start a fund for young people’s driving lessons. Morven Gillies says "
                 "the turbine has “changed the conversation from what we lack to what we own”.",
                 [
                     "The turbine was financed with a community share offer and a loan "
                     "arranged through the Community Energy Collective.",
-                    "Residents will vote on next year's projects in the spring.",
+                    "Residents will vote on next year’s projects in the spring.",
                 ],
                 ["Morven Gillies"],
                 ["Glenbrae Development Trust", "Community Energy Collective"],
@@ -422,7 +422,7 @@ ISSUES = [
                     "Two thirds of the spaces are run entirely by volunteers, and most rely on "
                     "donated food.",
                     "“Nobody set out to build a new public service,” said Stuart Lennox. “But "
-                    "that's what it has become, and it deserves to be treated as one.”",
+                    "that’s what it has become, and it deserves to be treated as one.”",
                 ],
                 ["Stuart Lennox"],
                 ["Clydeside Community Anchors Network"],
@@ -434,7 +434,7 @@ ISSUES = [
                 "Volunteering is changing, not declining",
                 "Fewer people are giving time every week, but more are volunteering in short "
                 "bursts around a cause or a crisis, according to a study by the Centre for "
-                "Local Futures. Director Niamh O'Connell says organisations built around long "
+                "Local Futures. Director Niamh O’Connell says organisations built around long "
                 "weekly commitments will need to adapt, with smaller, clearer tasks and less "
                 "paperwork before someone can help.",
                 [
@@ -443,7 +443,7 @@ ISSUES = [
                     "It recommends that funders pay for volunteer management as a core cost, "
                     "not an extra.",
                 ],
-                ["Niamh O'Connell"],
+                ["Niamh O’Connell"],
                 ["Centre for Local Futures"],
                 ["volunteering"],
                 ("https://localfutures.example.org/volunteering", "Read the study"),
@@ -451,14 +451,14 @@ ISSUES = [
             (
                 "Policy",
                 "Community Empowerment Act review opens",
-                "Holyrood's Local Government Committee has opened its review of the Community "
+                "Holyrood’s Local Government Committee has opened its review of the Community "
                 "Empowerment Act and wants to hear from groups that have used it: to take on a "
                 "building, to ask to improve a service, or to buy land. Convener Hamish Ross "
-                "said the committee wants “the honest version, including where it hasn't "
+                "said the committee wants “the honest version, including where it hasn’t "
                 "worked”. Responses close at the end of February.",
                 [
                     "Fiona Baird told the committee the government would publish its own "
-                    "analysis of how the act's rights have been used.",
+                    "analysis of how the act’s rights have been used.",
                     "Groups can respond in writing or by a short video.",
                 ],
                 ["Hamish Ross", "Fiona Baird"],
@@ -487,7 +487,7 @@ ISSUES = [
                 "A local democracy pilot in Ayrshire",
                 "North Ayrshire Council will hand decisions on some local spending to area "
                 "forums made up of residents and community groups, in a two-year pilot. Gordon "
-                "Shaw, who leads the council's participation work, says the forums will have "
+                "Shaw, who leads the council’s participation work, says the forums will have "
                 "real budgets and the power to change services, not just advise. Ailsa Munro "
                 "MSP said the pilot should be watched closely by ministers.",
                 [
@@ -504,8 +504,8 @@ ISSUES = [
 ]
 
 ABOUT = [
-    "The SCA Briefing is a fortnightly round-up of news, policy and practice from Scotland's "
-    "community sector, written by the alliance's policy team for members and anyone who works "
+    "The SCA Briefing is a fortnightly round-up of news, policy and practice from Scotland’s "
+    "community sector, written by the alliance’s policy team for members and anyone who works "
     "with community organisations.",
     "Each issue has a short leader from the editor and a handful of articles on what "
     "community groups are doing on the ground, what is changing in policy and where funding "
