@@ -59,8 +59,8 @@ def confirm_token_is_current(left_check, subscriber):
     if subscriber.status == subscriber.Status.ACTIVE:
         return True
     current = _left_check(subscriber)
-    if current is None or left_check is None:
-        return current is left_check
+    if current is None:
+        return left_check is None  # never left: only a link that says so
     return isinstance(left_check, str) and constant_time_compare(left_check, current)
 
 

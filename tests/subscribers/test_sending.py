@@ -1,10 +1,13 @@
 import asyncio
+import datetime
 import threading
+import time
 from collections import Counter
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.utils import timezone
 
 from subscribers import sending
 from subscribers.models import Delivery, Subscriber
@@ -192,8 +195,6 @@ def test_reader_who_unsubscribes_during_a_send_is_not_sent_to(smtp_server, setti
 
 @pytest.mark.django_db
 def test_throttle_spaces_messages(smtp_server, settings):
-    import time
-
     settings.BRIEFING_SEND_PER_MINUTE = 600  # one every 0.1 s
     issue = make_issue()
     SubscriberFactory.create_batch(4)
@@ -294,8 +295,6 @@ def test_send_issue_command_foreground_sends_and_resumes(smtp_server, capsys):
 
 @pytest.mark.django_db
 def test_send_issue_command_refuses_a_draft_with_a_clear_message():
-    from django.core.management import CommandError
-
     issue = make_issue(draft=True)
 
     with pytest.raises(CommandError, match="not published yet"):
@@ -319,10 +318,6 @@ def test_issue_marked_send_on_publish_is_sent_when_due(smtp_server):
 
 @pytest.mark.django_db
 def test_due_check_restarts_a_send_whose_worker_died(smtp_server, settings):
-    import datetime
-
-    from django.utils import timezone
-
     settings.BRIEFING_SEND_CLAIM_TIMEOUT = 60
     issue = make_issue()
     subscribers = SubscriberFactory.create_batch(3)
@@ -353,10 +348,6 @@ def test_fresh_claims_of_a_live_worker_are_left_alone(smtp_server):
 
 @pytest.mark.django_db
 def test_a_send_just_queued_is_not_taken_for_stalled(smtp_server, settings):
-    import datetime
-
-    from django.utils import timezone
-
     settings.BRIEFING_SEND_CLAIM_TIMEOUT = 60
     issue = make_issue()
     subscriber = SubscriberFactory()
