@@ -43,12 +43,16 @@ class IssuesFeed(Feed):
         return item.publish_at
 
     def item_updateddate(self, item):
-        return item.updated_at
+        # A scheduled issue is last saved before it goes public; Atom wants updated >= published.
+        return max(item.updated_at, item.publish_at)
 
 
 class IssuesAtomFeed(IssuesFeed):
     feed_type = Atom1Feed
     subtitle = IssuesFeed.description
+
+    def author_name(self):  # Atom (RFC 4287) requires an author for the feed or each entry.
+        return settings.SITE_NAME
 
     def feed_url(self):
         return _absolute(reverse("briefings:issues-atom"))
@@ -92,6 +96,7 @@ class ArticlesFeed(Feed):
 class ArticlesAtomFeed(ArticlesFeed):
     feed_type = Atom1Feed
     subtitle = ArticlesFeed.description
+    author_name = IssuesAtomFeed.author_name
 
     def feed_url(self):
         return _absolute(reverse("briefings:articles-atom"))

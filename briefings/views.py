@@ -8,15 +8,15 @@ import datetime
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.contrib.flatpages import views as flatpage_views
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Count, OuterRef, Prefetch, Subquery, prefetch_related_objects
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from taggit.models import Tag
 
@@ -31,7 +31,7 @@ from .models import (
     public_plain_pages,
 )
 from .pagecache import cache_public_page
-from .sanitise import plain_text
+from .sanitise import plain_text, sanitise_html
 from .search import (
     clean_query,
     only_common_words,
@@ -45,6 +45,7 @@ from .search import (
 ISSUES_PER_PAGE = 50
 ARTICLES_PER_PAGE = 50
 RESULTS_PER_PAGE = 10
+MATCHING_ISSUES_SHOWN = 3  # beside the article results; a link leads to the rest
 
 
 def _issue_date(year, month, day):
@@ -170,7 +171,7 @@ def render_article(request, articles, slug, *, preview=False):
     people = list(article.people.select_related("organisation"))
     organisations = list(article.organisations.all())
     # By primary key: taggit's generic relation cannot take the instance itself.
-    topics = list(Tag.objects.filter(article=article.pk).order_by("name"))
+    topics = list(Tag.objects.filter(article=article.pk).order_by(Lower("name"), "pk"))
     if preview:
         published = Article.objects.published()
         _link_public_pages(people, Person.objects.filter(articles__in=published))
@@ -280,7 +281,7 @@ def person_list(request):
         Person.objects.filter(articles__in=Article.objects.published())
         .annotate(mentions=Count("articles"))
         .select_related("organisation")
-        .order_by("name")
+        .order_by(Lower("name"), "pk")
     )
     return render(
         request,
@@ -305,7 +306,7 @@ def organisation_list(request):
     organisations = (
         Organisation.objects.filter(articles__in=Article.objects.published())
         .annotate(mentions=Count("articles"))
-        .order_by("name")
+        .order_by(Lower("name"), "pk")
     )
     return render(
         request,
@@ -334,7 +335,7 @@ def topic_list(request):
     topics = (
         Tag.objects.filter(article__in=Article.objects.published())
         .annotate(article_count=Count("article"))
-        .order_by("name")
+        .order_by(Lower("name"), "pk")
     )
     return render(
         request,
@@ -378,21 +379,47 @@ def search(request):
         "section": section,
         "canonical": _absolute(request.path),
     }
-    if query:
-        page = _page(
-            request, search_articles(query=query, year=year, section=section), RESULTS_PER_PAGE
-        )
-        for article in page.object_list:
-            article.snippet_html = snippet_html(article.snippet)
-        issues = []
-        if page.number == 1 and section is None:
-            issues = list(search_issues(query=query, year=year)[:3])
-            for issue in issues:
-                issue.snippet_html = snippet_html(issue.snippet)
-        filters = {"q": query, "year": year or "", "section": section.slug if section else ""}
-        context |= {"page": page, "matching_issues": issues, "extra_query": urlencode(filters)}
-        if not page.object_list and not issues:
-            context["only_common_words"] = only_common_words(query)
+    if not query:
+        return render(request, "briefings/search.html", context)
+    briefings_query = urlencode({"q": query, "year": year or "", "show": "briefings"})
+    if request.GET.get("show") == "briefings":
+        # Every briefing whose introduction matches, a page at a time (issues have no section).
+        page = _page(request, search_issues(query=query, year=year), RESULTS_PER_PAGE)
+        for issue in page.object_list:
+            issue.snippet_html = snippet_html(issue.snippet)
+        context |= {
+            "page": page,
+            "show_briefings": True,
+            "section": None,
+            "extra_query": briefings_query,
+            "articles_query": urlencode({"q": query, "year": year or ""}),
+        }
+        return render(request, "briefings/search.html", context)
+    page = _page(
+        request, search_articles(query=query, year=year, section=section), RESULTS_PER_PAGE
+    )
+    for article in page.object_list:
+        article.snippet_html = snippet_html(article.snippet)
+    issues, all_issues_count = [], None
+    if page.number == 1 and section is None:
+        matching = search_issues(query=query, year=year)
+        issues = list(matching[:MATCHING_ISSUES_SHOWN])
+        if len(issues) == MATCHING_ISSUES_SHOWN:
+            # Counted only when there may be more; set only when there are, for a link to all.
+            count = matching.count()
+            all_issues_count = count if count > len(issues) else None
+        for issue in issues:
+            issue.snippet_html = snippet_html(issue.snippet)
+    filters = {"q": query, "year": year or "", "section": section.slug if section else ""}
+    context |= {
+        "page": page,
+        "matching_issues": issues,
+        "all_issues_count": all_issues_count,
+        "briefings_query": briefings_query,
+        "extra_query": urlencode(filters),
+    }
+    if not page.object_list and not issues:
+        context["only_common_words"] = only_common_words(query)
     return render(request, "briefings/search.html", context)
 
 
@@ -411,7 +438,12 @@ def plain_page(request, url):
         if not url.endswith("/") and pages.filter(url=url + "/").exists():
             return redirect(request.path + "/", permanent=True)
         raise Http404("No such page")
-    return flatpage_views.render_flatpage(request, page)
+    # Rendered here rather than by flatpages' own render_flatpage, so that the page has a
+    # canonical address like every other page. PlainPageForm sanitises the content on saving;
+    # again here for pages made another way (a fixture, the shell), as the page is cached.
+    page.content = mark_safe(sanitise_html(page.content))  # noqa: S308 - sanitised
+    context = {"flatpage": page, "canonical": _absolute(request.path)}
+    return render(request, "flatpages/default.html", context)
 
 
 @cache_public_page

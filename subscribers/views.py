@@ -63,10 +63,11 @@ def _form_context(form, **extra):
 # the address can turn a request into a subscription, and the rate limits cap the mail.
 @csrf_exempt
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @database_errors_say_try_later
 def subscribe(request):
-    if request.method == "GET":
+    # Here and below, HEAD is answered as GET is (link checkers use it); only POST acts.
+    if request.method != "POST":
         return render(request, "subscribers/subscriber_form.html", _form_context(SignupForm()))
     form = SignupForm(request.POST)
     if not form.is_valid():
@@ -107,21 +108,21 @@ def subscribe(request):
 # authorises the action, and a forger would need that token, which only the mailbox has.
 @csrf_exempt
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @database_errors_say_try_later
 def confirm(request, token):
     try:
         subscriber = services.subscriber_for_confirm_token(token)
     except services.InvalidLink:
         return _invalid_link(request)
-    if request.method == "GET" and subscriber.status == subscriber.Status.ACTIVE:
+    if request.method != "POST" and subscriber.status == subscriber.Status.ACTIVE:
         # Opened again after confirming: say so rather than ask again.
         return render(
             request,
             "subscribers/subscriber_confirmed.html",
             _without_signup_form({"subscriber": subscriber, "newly": False}),
         )
-    if request.method == "GET":
+    if request.method != "POST":
         # Mail scanners follow links: a GET only shows the button.
         return render(
             request,
@@ -140,7 +141,7 @@ def confirm(request, token):
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @database_errors_say_try_later
 def preferences(request, token):
     try:
@@ -178,14 +179,14 @@ def preferences(request, token):
 # body "List-Unsubscribe=One-Click" and no token of ours; the signed address is the authority.
 @csrf_exempt
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @database_errors_say_try_later
 def unsubscribe(request, token):
     try:
         subscriber = services.subscriber_for_manage_token(token)
     except services.InvalidLink:
         return _invalid_link(request, manage=True)
-    if request.method == "GET":
+    if request.method != "POST":
         context = _without_signup_form({"subscriber": subscriber})
         return render(request, "subscribers/subscriber_unsubscribe.html", context)
     services.unsubscribe(subscriber=subscriber)
@@ -200,11 +201,11 @@ def unsubscribe(request, token):
 # sends one public issue to one address, once, within the same rate limits.
 @csrf_exempt
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @database_errors_say_try_later
 def issue_request(request, pk):
     issue = get_object_or_404(Issue.objects.published(), pk=pk)
-    if request.method == "GET":
+    if request.method != "POST":
         # The address stays in the browser after the form is used; opening it again (a new
         # tab, a shared link) leads back to the issue rather than to a blank 405 page.
         return redirect(issue)

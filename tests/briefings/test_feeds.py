@@ -1,3 +1,6 @@
+import datetime
+import re
+
 import feedparser
 import pytest
 from django.urls import reverse
@@ -51,8 +54,6 @@ def test_draft_and_scheduled_content_is_not_in_feeds(
 
 
 def test_articles_feed_lists_newest_issue_first(client):
-    import datetime
-
     ArticleFactory(issue=IssueFactory(date=datetime.date(2023, 1, 4)), title="Older article")
     ArticleFactory(issue=IssueFactory(date=datetime.date(2024, 1, 3)), title="Newer article")
     titles = [entry.title for entry in parse(client, "articles-rss").entries]
@@ -69,3 +70,32 @@ def test_pages_advertise_the_feeds(client, published_issue):
     body = client.get("/").content.decode()
     assert 'type="application/rss+xml"' in body
     assert 'type="application/atom+xml"' in body
+
+
+@pytest.mark.parametrize("name", ["issues-atom", "articles-atom"])
+def test_atom_feeds_name_their_author_as_rfc_4287_requires(client, published_issue, name):
+    feed = parse(client, name)
+    assert feed.feed.author == "SCA"
+
+
+def test_a_scheduled_issue_is_never_updated_before_it_was_published(client):
+    issue = IssueFactory()  # saved an hour before it went public, as a scheduled issue is
+    type(issue).objects.filter(pk=issue.pk).update(
+        updated_at=issue.publish_at - datetime.timedelta(hours=1)
+    )
+    entry = parse(client, "issues-atom").entries[0]
+    assert entry.updated_parsed >= entry.published_parsed
+
+
+def test_footer_feed_links_say_which_feed_they_are_out_of_context(client, published_issue):
+    footer = client.get("/").content.decode().split("<footer", 1)[1]
+    names = [
+        re.sub(r"<[^>]+>", "", name)
+        for name in re.findall(r'<a href="/feeds/[^"]*">(.*?)</a>', footer)
+    ]
+    assert sorted(names) == [
+        "Atom feed of articles",
+        "Atom feed of issues",
+        "RSS feed of articles",
+        "RSS feed of issues",
+    ]

@@ -282,3 +282,25 @@ def test_matching_introductions_come_after_the_articles_under_their_own_heading(
     assert body.index("Storm damage to halls") < body.index(
         '<h2 id="matching-issues-heading">Briefings whose introduction matches</h2>'
     )
+
+
+def test_every_matching_introduction_can_be_reached_past_the_first_three(client, monkeypatch):
+    monkeypatch.setattr("briefings.views.RESULTS_PER_PAGE", 2)
+    issues = [IssueFactory(leader="<p>Flamingos at the AGM.</p>") for _ in range(5)]
+    IssueFactory(draft=True, leader="<p>Flamingos in a draft.</p>")
+    first = search(client, "flamingos")
+    assert "See all 5 briefings whose introduction matches “flamingos”" in first
+    link = re.search(r'href="\?([^"]*show=briefings[^"]*)"', first).group(1).replace("&amp;", "&")
+    shown = set()
+    for page in (1, 2, 3):
+        body = client.get(f"/search/?{link}&page={page}").content.decode()
+        assert "5 briefings whose introduction matches “flamingos”" in body
+        shown |= {issue.pk for issue in issues if issue.get_absolute_url() in body}
+    assert shown == {issue.pk for issue in issues}
+    assert client.get(f"/search/?{link}&page=4").status_code == 404
+
+
+def test_three_matching_introductions_need_no_link_to_see_all(client):
+    for _ in range(3):
+        IssueFactory(leader="<p>Flamingos at the AGM.</p>")
+    assert "See all" not in search(client, "flamingos")

@@ -392,6 +392,50 @@ def test_plain_page_is_served_and_linked_from_navigation(client):
     assert 'href="/pages/about/">About us</a>' in text(client.get("/briefings/"))
 
 
+def test_plain_page_has_a_canonical_address_like_every_page(client):
+    PlainPageFactory(url="/about/", title="About us", content="<p>We are the SCA.</p>")
+    body = text(client.get("/pages/about/"))
+    assert '<link rel="canonical" href="http://127.0.0.1:8000/pages/about/">' in body
+    assert '<meta property="og:url" content="http://127.0.0.1:8000/pages/about/">' in body
+
+
+def test_plain_page_content_made_outside_the_admin_is_still_sanitised(client):
+    PlainPageFactory(
+        url="/about/", title="About & us", content="<p>Hi<script>alert(1)</script></p>"
+    )
+    body = text(client.get("/pages/about/"))
+    assert "<script>alert(1)" not in body
+    assert "<h1>About &amp; us</h1>" in body
+
+
+def test_people_index_has_no_stray_separator_for_a_name_alone(client):
+    ArticleFactory(people=[PersonFactory(name="Plain Person", role="", organisation=None)])
+    body = text(client.get("/people/"))
+    line = re.search(r"Plain Person</a>.*?</li>", body).group(0)
+    assert '<span class="meta">1 article</span>' in line
+
+
+def test_indexes_are_alphabetical_whatever_the_case(client):
+    ArticleFactory(
+        people=[PersonFactory(name="alasdair Gray"), PersonFactory(name="Bella Stewart")],
+        tags=["Village hall", "anchors", "Zero waste"],
+    )
+    people = text(client.get("/people/"))
+    assert people.index("alasdair Gray") < people.index("Bella Stewart")
+    topics = text(client.get("/topics/"))
+    assert topics.index("anchors") < topics.index("Village hall") < topics.index("Zero waste")
+
+
+def test_later_pages_of_a_list_say_their_page_number_in_the_title(client, monkeypatch):
+    monkeypatch.setattr("briefings.views.ARTICLES_PER_PAGE", 2)
+    person = PersonFactory(name="Morag Campbell")
+    ArticleFactory.create_batch(3, people=[person])
+    first = text(client.get(person.get_absolute_url()))
+    second = text(client.get(person.get_absolute_url() + "?page=2"))
+    assert "<title>Morag Campbell – SCA Briefing</title>" in first
+    assert "<title>Morag Campbell, page 2 – SCA Briefing</title>" in second
+
+
 def test_unknown_page_is_a_friendly_404(client):
     response = client.get("/no/such/page/")
     assert response.status_code == 404

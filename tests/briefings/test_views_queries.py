@@ -84,6 +84,20 @@ def test_search_query_count_is_constant(client, n_articles, django_assert_num_qu
         client.get("/search/?q=village")
 
 
+@pytest.mark.parametrize("n_issues", [4, 40])
+def test_search_of_introductions_query_count_is_constant(
+    client, n_issues, django_assert_num_queries
+):
+    for issue in IssueFactory.create_batch(n_issues, leader="<p>Village halls this winter.</p>"):
+        ArticleFactory(issue=issue, title="Warm spaces in village halls")
+    client.get("/search/?q=village")
+    # As above, and counting the matching issues for the link to see them all.
+    with django_assert_num_queries(4):
+        client.get("/search/?q=village")
+    with django_assert_num_queries(2):  # that list: the count and the page
+        client.get("/search/?q=village&show=briefings")
+
+
 @pytest.mark.parametrize("n_articles", [3, 40])
 @pytest.mark.parametrize("feed", ["articles-rss", "articles-atom", "issues-rss", "issues-atom"])
 def test_feed_query_count_is_constant(client, feed, n_articles, django_assert_num_queries):

@@ -2,6 +2,7 @@ import pytest
 from django.test import Client
 
 from subscribers.models import Subscriber
+from subscribers.tokens import make_confirm_token
 from tests.factories import SubscriberFactory
 
 from .conftest import main_of, path_of
@@ -141,3 +142,20 @@ def test_a_preferences_error_is_tied_to_its_field(client):
     assert '<a href="#preferences-name">Please give your name.</a>' in page
     assert 'id="preferences-name-errors"' in page
     assert 'id="preferences-organisation" name="organisation" value="" autocomplete' in page
+
+
+def test_head_requests_answer_like_get_and_change_nothing(client):
+    """Link checkers and mail scanners send HEAD; it must never confirm or unsubscribe."""
+    pending = SubscriberFactory(status=Subscriber.Status.PENDING, confirmed_at=None)
+    active = SubscriberFactory()
+    for path in (
+        "/subscribe/",
+        f"/subscribe/confirm/{make_confirm_token(pending)}/",
+        path_of(active.get_unsubscribe_url()),
+        path_of(active.get_preferences_url()),
+    ):
+        assert client.head(path).status_code == client.get(path).status_code == 200, path
+    pending.refresh_from_db()
+    active.refresh_from_db()
+    assert pending.status == Subscriber.Status.PENDING
+    assert active.status == Subscriber.Status.ACTIVE
