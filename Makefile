@@ -91,7 +91,8 @@ bench-site: install
 	BENCH_PORT=$(BENCH_PORT) $(BIN)/python bench/site.py $(BENCH_ARGS)
 # Production checks (issue #6): see docs/deploy.md and bench/README.md.
 .PHONY: check-deploy fault bench-load
-PRODUCTION_CHECK_ENV = env -u DEBUG SECRET_KEY=check-deploy-only-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFG \
+# ENV_FILE= as production has no .env: make run's DEBUG=true must not leak into the check.
+PRODUCTION_CHECK_ENV = env -u DEBUG ENV_FILE= SECRET_KEY=check-deploy-only-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFG \
 	ALLOWED_HOSTS=briefing.example.org SITE_URL=https://briefing.example.org EMAIL_HOST=smtp.example.org
 
 check-deploy: install

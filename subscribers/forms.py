@@ -1,5 +1,6 @@
 import unicodedata
 
+import idna
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
@@ -21,9 +22,20 @@ class PlainTextField(forms.CharField):
     default_validators = [reject_control_characters]
 
 
+class ReaderEmailValidator(EmailValidator):
+    """Django's check, without "name@localhost" or "name@[10.1.2.3]": no reader's address
+    is either, and they would let strangers have our mail server deliver to machines inside
+    a network."""
+
+    def __init__(self):
+        super().__init__(allowlist=[])
+
+    def validate_domain_part(self, domain_part):
+        return not domain_part.startswith("[") and super().validate_domain_part(domain_part)
+
+
 class EmailAddressField(forms.EmailField):
-    # Django's own check lets "name@localhost" through, which no reader's address is.
-    default_validators = [EmailValidator(allowlist=[]), reject_control_characters]
+    default_validators = [ReaderEmailValidator(), reject_control_characters]
     default_error_messages = {"invalid": "Please give a full email address, like name@example.org."}
 
     def __init__(self, **kwargs):
@@ -36,6 +48,20 @@ class EmailAddressField(forms.EmailField):
             },
         )
         super().__init__(**kwargs)
+
+    def clean(self, value):
+        """A domain in another script is kept in its ASCII form (IDNA 2008), so that
+        "bücher.example" and "xn--bcher-kva.example" are one subscriber, and mail goes to
+        "straße.example" rather than to "strasse.example" as Python's own encoding would."""
+        value = super().clean(value)
+        local, _, domain = value.rpartition("@")
+        if domain.isascii():
+            return value
+        try:
+            domain = idna.encode(domain, uts46=True).decode("ascii")
+        except idna.IDNAError:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+        return f"{local}@{domain}"
 
 
 class PublicForm(forms.Form):

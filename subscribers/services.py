@@ -56,6 +56,14 @@ def list_headers(subscriber):
 # Sign-up and confirmation ------------------------------------------------------------------
 
 
+def confirmation_recently_sent(email):
+    """True while asking again would send nothing: a confirmation (or a "you already get
+    it" note) went to `email` within CONFIRMATION_INTERVAL."""
+    since = timezone.now() - CONFIRMATION_INTERVAL
+    subscribers = Subscriber.objects.with_email(email.strip())
+    return subscribers.filter(confirmation_sent_at__gt=since).exists()
+
+
 def request_subscription(*, email, name, organisation="", source="", consent_version=None):
     """Record a sign-up request and send the confirmation email.
 

@@ -82,8 +82,11 @@ def subscribe(request):
         return render(
             request, "subscribers/subscriber_form.html", _form_context(form, check_again=True)
         )
-    # Counted only now: mistakes and the second press above send nothing, and readers behind
-    # one office address should not use up its allowance on typos.
+    # Counted only now, and only for requests that would send mail: mistakes, the second
+    # press above and presses while a confirmation is on its way send nothing, and readers
+    # behind one office address should not use up its allowance on them.
+    if services.confirmation_recently_sent(form.cleaned_data["email"]):
+        return render(request, "subscribers/subscriber_requested.html", requested)
     if not spam.allow_ip(request, scope="signup"):
         return _too_many(request)
     data = form.cleaned_data

@@ -1,3 +1,4 @@
+import os
 import socket
 import subprocess
 from pathlib import Path
@@ -38,3 +39,24 @@ def test_make_run_on_a_port_in_use_says_so_in_one_line_before_doing_anything():
     # The same port, once free, passes.
     free = subprocess.run(["make", "port-free", f"PORT={port}"], cwd=ROOT, capture_output=True)
     assert free.returncode == 0, free.stdout
+
+
+def test_make_check_deploy_checks_production_settings_even_after_make_run(tmp_path):
+    # make run writes a .env with DEBUG=true for manage.py; production has none, so the
+    # deployment checks must not read it.
+    developer_env = tmp_path / ".env"
+    developer_env.write_text("DEBUG=true\n")
+    result = subprocess.run(
+        ["make", "--no-print-directory", "check-deploy"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        # Only what a shell has: the test run's own settings (PAGE_CACHE_SECONDS...) stay out.
+        env={
+            "PATH": os.environ["PATH"],
+            "HOME": os.environ["HOME"],
+            "ENV_FILE": str(developer_env),
+        },
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout

@@ -244,12 +244,14 @@ def test_replies_to_the_form_do_not_offer_the_form_again(client, smtp_server):
 
 
 def test_one_address_from_many_ips_is_limited(client, smtp_server):
-    statuses = [
-        client.post(SUBSCRIBE, signup_data(), REMOTE_ADDR=f"192.0.2.{n}").status_code
-        for n in range(5)
-    ]
+    statuses = []
+    for n in range(5):
+        Subscriber.objects.update(confirmation_sent_at=None)  # each past the pause between
+        statuses.append(
+            client.post(SUBSCRIBE, signup_data(), REMOTE_ADDR=f"192.0.2.{n}").status_code
+        )
     assert statuses == [200, 200, 200, 429, 429]
-    assert len(smtp_server.messages) == 1
+    assert len(smtp_server.messages) == 3
 
 
 def test_honeypot_gets_the_neutral_reply_but_nothing_is_stored_or_sent(client, smtp_server):
@@ -296,6 +298,7 @@ def test_person_who_resends_the_reshown_form_gets_through(client, smtp_server, s
     [
         ("email", "not-an-address", "full email address"),
         ("email", "jo@localhost", "full email address"),
+        ("email", "ops@[10.1.2.3]", "full email address"),
         ("email", "x@example.org\r\nBcc: victim@example.org", "full email address"),
         ("name", "x\r\nBcc: victim@example.org", "letters, numbers and punctuation"),
         ("name", "n" * 201, "shorten your name"),
@@ -462,3 +465,26 @@ def test_a_problem_with_a_hidden_field_is_listed_without_a_link_to_nowhere(clien
     summary = response.content.decode().split('class="errors error-summary"')[1].split("</div>")[0]
     assert "<li>Please read the wording beside the button and send again.</li>" in summary
     assert "href" not in summary
+
+
+def test_an_address_in_another_script_is_mailed_at_its_own_domain_and_kept_once(
+    client, smtp_server
+):
+    client.post(SUBSCRIBE, signup_data(email="ops@straße.example"))
+    [(_, recipients)] = smtp_server.envelopes
+    assert recipients == ["ops@xn--strae-oqa.example"]  # not Python's own "strasse"
+    Subscriber.objects.update(confirmation_sent_at=None)  # past the pause between emails
+    client.post(SUBSCRIBE, signup_data(email="ops@xn--strae-oqa.example"))
+    assert Subscriber.objects.count() == 1
+
+
+def test_pressing_again_while_the_email_is_on_its_way_does_not_use_up_the_allowance(
+    client, smtp_server, settings
+):
+    settings.SUBSCRIBERS_RATE_LIMIT_PER_IP = (3, 60 * 60)
+    for _ in range(5):  # an impatient reader: one email, and the same reply each time
+        response = client.post(SUBSCRIBE, signup_data(email="morag@example.org"))
+        assert response.status_code == 200
+    for colleague in ("ailsa@example.org", "ewan@example.org"):  # the same office address
+        assert client.post(SUBSCRIBE, signup_data(email=colleague)).status_code == 200
+    assert len(smtp_server.messages) == 3
