@@ -7,7 +7,7 @@ from django.contrib.redirects.models import Redirect
 from django.contrib.sites.models import Site
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, F
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -24,6 +24,7 @@ from subscribers.admin_delivery import send_to_subscribers
 
 from . import services
 from .forms import (
+    ArticleAdminForm,
     ArticleInlineFormSet,
     IssueAdminForm,
     MergeTopicsForm,
@@ -425,6 +426,7 @@ class SectionAdmin(RetiresCachedPages, admin.ModelAdmin):
 class ArticleAdmin(RetiresCachedPages, KeepsOldAddresses, admin.ModelAdmin):
     """Every article across the archive, for searching; they are written in the issue."""
 
+    form = ArticleAdminForm
     list_display = ["title", "issue", "section", "order"]
     list_filter = ["section", "issue__status", "tags"]
     list_select_related = ["issue", "section"]
@@ -432,6 +434,13 @@ class ArticleAdmin(RetiresCachedPages, KeepsOldAddresses, admin.ModelAdmin):
     autocomplete_fields = ["issue", "people", "organisations"]
     date_hierarchy = "issue__date"
     formfield_overrides = RICH_TEXT
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # A save of the article is a save of its issue (and of the one it left, if moved):
+        # an issue screen opened before it must not save over it (ArticleAdminForm).
+        issues = {obj.issue_id, form.initial.get("issue")} - {None}
+        Issue.objects.filter(pk__in=issues).update(version=F("version") + 1)
 
     def view_on_site(self, article):
         return _article_on_site(article)

@@ -14,13 +14,18 @@ from django.utils.text import slugify
 from django_ckeditor_5.widgets import CKEditor5Widget
 from taggit.models import Tag
 
-from .models import Issue, Organisation, Person, unique_slug
+from .models import Article, Issue, Organisation, Person, unique_slug
 from .sanitise import is_blank_html, sanitise_html, unusable_links
 
 CONFLICT_MESSAGE = (
     "Someone else saved this issue while you were editing it, so your changes have not been "
     "saved. Copy any text you want to keep, open the issue again to see their version, and "
     "make your changes there."
+)
+ARTICLE_CONFLICT_MESSAGE = (
+    "Someone else saved this article or its issue while you were editing it, so your changes "
+    "have not been saved. Copy any text you want to keep, open the article again to see "
+    "their version, and make your changes there."
 )
 # The first key of the PostgreSQL advisory locks on issue dates (the second is the date).
 ISSUE_DATE_LOCK = 0x5CA
@@ -106,17 +111,9 @@ class IssueAdminForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         if self.instance.pk:
-            # The admin validates and saves inside one transaction, so locking the row
-            # here stops a second editor's save slipping in between the check and the save
-            # (PostgreSQL; SQLite allows only one writer at a time anyway).
-            current = (
-                Issue.objects.select_for_update()
-                .filter(pk=self.instance.pk)
-                .values_list("version", flat=True)
-                .first()
+            _refuse_if_saved_since(
+                self.instance.pk, cleaned.get("loaded_version"), CONFLICT_MESSAGE
             )
-            if cleaned.get("loaded_version") != current:
-                raise forms.ValidationError(CONFLICT_MESSAGE, code="conflict")
         if (
             cleaned.get("send_on_publish")
             and self.instance.pk
@@ -131,6 +128,59 @@ class IssueAdminForm(forms.ModelForm):
                 "This issue is already on the site, so ticking this would email it to every "
                 "subscriber straight away. To send it, use “Send to subscribers” above, which "
                 "asks you to confirm.",
+            )
+        return cleaned
+
+
+def _refuse_if_saved_since(issue_id, loaded_version, message):
+    """Refuse a save made from an old copy of an issue: someone saved it (or, through the
+    Articles screen, one of its articles) since. The row stays locked until the admin's
+    transaction ends, so no save slips in between this check and this save (PostgreSQL;
+    SQLite allows one writer at a time anyway)."""
+    current = (
+        Issue.objects.select_for_update()
+        .filter(pk=issue_id)
+        .values_list("version", flat=True)
+        .first()
+    )
+    if loaded_version != current:
+        raise forms.ValidationError(message, code="conflict")
+
+
+class ArticleAdminForm(forms.ModelForm):
+    """An article on its own screen (Articles). It can also be edited within its issue, so a
+    save from either screen made from an old copy is refused, as two issue screens are: an
+    article's save counts as a save of its issue (ArticleAdmin.save_model)."""
+
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Article
+        fields = [
+            "issue",
+            "section",
+            "title",
+            "slug",
+            "teaser",
+            "body",
+            "order",
+            "source_url",
+            "source_label",
+            "people",
+            "organisations",
+            "tags",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["loaded_version"].initial = self.instance.issue.version
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            _refuse_if_saved_since(
+                self.instance.issue_id, cleaned.get("loaded_version"), ARTICLE_CONFLICT_MESSAGE
             )
         return cleaned
 

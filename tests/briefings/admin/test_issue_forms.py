@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils.html import strip_tags
 
-from briefings.forms import CONFLICT_MESSAGE
+from briefings.forms import ARTICLE_CONFLICT_MESSAGE, CONFLICT_MESSAGE
 from briefings.models import Article, Issue, Organisation
 from tests.factories import (
     ArticleFactory,
@@ -471,3 +471,78 @@ def test_an_article_given_another_articles_web_address_gets_a_plain_message(edit
     assert "Article with this Issue and Slug already exists" not in page
     second.refresh_from_db()
     assert second.slug != first.slug
+
+
+def article_form_data(article, loaded_version, **changes):
+    """The Articles screen's form for `article`, as loaded when its issue was at
+    `loaded_version`."""
+    return {
+        "issue": str(article.issue_id),
+        "section": str(article.section_id),
+        "title": article.title,
+        "slug": article.slug,
+        "teaser": article.teaser,
+        "body": article.body,
+        "order": str(article.order),
+        "source_url": "",
+        "source_label": "",
+        "tags": "",
+        "loaded_version": str(loaded_version),
+        "_save": "Save",
+        **changes,
+    }
+
+
+def test_an_issue_screen_opened_before_an_article_was_saved_alone_cannot_save_over_it(
+    editor_client,
+):
+    issue = IssueFactory(title="Halls", status=Issue.Status.DRAFT, publish_at=None)
+    article = ArticleFactory(issue=issue, teaser="Old teaser.")
+    opened_at = issue.version  # the issue screen is open in one tab...
+    article_url = reverse("admin:briefings_article_change", args=[article.pk])
+    saved = editor_client.post(
+        article_url, article_form_data(article, opened_at, teaser="New teaser, saved alone.")
+    )
+    assert saved.status_code == 302  # ...while the article is saved from the Articles screen
+    response = editor_client.post(
+        change_url(issue),
+        issue_form_data(
+            issue=issue,
+            date=f"{issue.date:%Y-%m-%d}",
+            loaded_version=str(opened_at),
+            articles=[existing_article(article, title="Retitled in the old tab")],
+            initial_articles=1,
+        ),
+    )
+    assert response.status_code == 200
+    assert CONFLICT_MESSAGE in response.content.decode()
+    article.refresh_from_db()
+    assert article.teaser == "New teaser, saved alone."
+    assert article.title != "Retitled in the old tab"
+
+
+def test_an_articles_screen_opened_before_its_issue_was_saved_cannot_save_over_it(
+    editor_client,
+):
+    issue = IssueFactory(title="Halls", status=Issue.Status.DRAFT, publish_at=None)
+    article = ArticleFactory(issue=issue, teaser="Old teaser.")
+    opened_at = issue.version  # the Articles screen is open in one tab...
+    saved = editor_client.post(
+        change_url(issue),
+        issue_form_data(
+            issue=issue,
+            date=f"{issue.date:%Y-%m-%d}",
+            articles=[existing_article(article, teaser="New teaser, saved in the issue.")],
+            initial_articles=1,
+        ),
+    )
+    assert saved.status_code == 302  # ...while the issue is saved
+    article_url = reverse("admin:briefings_article_change", args=[article.pk])
+    response = editor_client.post(
+        article_url, article_form_data(article, opened_at, title="Retitled in the old tab")
+    )
+    assert response.status_code == 200
+    assert ARTICLE_CONFLICT_MESSAGE in response.content.decode()
+    article.refresh_from_db()
+    assert article.teaser == "New teaser, saved in the issue."
+    assert article.title != "Retitled in the old tab"
