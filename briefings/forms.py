@@ -1,6 +1,7 @@
 """Admin forms: optimistic locking for issues, clean slugs for the article inline, rich text
 for plain pages, and old addresses that lead to new ones."""
 
+import unicodedata
 from urllib.parse import urlsplit
 
 from django import forms
@@ -96,6 +97,14 @@ class IssueAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["loaded_version"].initial = self.instance.version
+
+    def clean_email_subject(self):
+        # A text box cannot hold a line break, but a crafted request can, and a subject with
+        # one cannot be sent (nor previewed).
+        subject = self.cleaned_data["email_subject"]
+        if any(unicodedata.category(ch) in {"Cc", "Zl", "Zp"} for ch in subject):
+            raise forms.ValidationError("The subject must be one line of text.")
+        return subject
 
     def clean_date(self):
         date = self.cleaned_data["date"]

@@ -398,6 +398,9 @@ MIDDLEWARE.insert(
 # or in the admin under "Axes > Access attempts".
 INSTALLED_APPS.append("axes")
 MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # last, as axes asks
+# Only editors sign in, and only to the admin: a sign-in whose "next" address is unsafe (another
+# site) lands there, not on Django's /accounts/profile/, which this site does not have.
+LOGIN_REDIRECT_URL = "admin:index"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",

@@ -2,6 +2,7 @@ import datetime
 import re
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from tests.factories import (
@@ -10,6 +11,7 @@ from tests.factories import (
     PersonFactory,
     PlainPageFactory,
     SectionFactory,
+    SubscriberFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -517,3 +519,23 @@ def test_a_plain_page_address_without_its_slash_leads_to_the_page(client):
     response = client.get("/pages/about")
     assert response.status_code == 301
     assert response["Location"] == "/pages/about/"
+
+
+def test_an_expired_form_says_so_in_plain_words_and_that_nothing_was_saved():
+    subscriber = SubscriberFactory(name="Morag")
+    path = subscriber.get_preferences_url().removeprefix("http://127.0.0.1:8000")
+    response = Client(enforce_csrf_checks=True).post(path, {"name": "Changed"})
+    assert response.status_code == 403
+    assert "This form has expired" in text(response)
+    assert "Your changes have not been saved" in text(response)
+    assert "CSRF" not in text(response)
+    subscriber.refresh_from_db()
+    assert subscriber.name == "Morag"
+
+
+def test_a_request_too_large_to_read_gets_a_plain_page(client, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
+    response = client.post("/subscribe/", {f"field{n}": "x" for n in range(50)})
+    assert response.status_code == 400
+    assert "Request not understood" in text(response)
+    assert "Bad Request (400)" not in text(response)

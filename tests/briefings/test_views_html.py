@@ -70,8 +70,9 @@ def test_every_page_type_is_valid_html5(client, published_issue, tmp_path):
     files.append(str(tmp_path / "signup-refused.html"))
     from django.template.loader import render_to_string
 
-    (tmp_path / "server-error.html").write_text(render_to_string("500.html"))
-    files.append(str(tmp_path / "server-error.html"))
+    for error_page in ("500", "400", "403", "403_csrf"):  # rendered without a request
+        (tmp_path / f"error-{error_page}.html").write_text(render_to_string(f"{error_page}.html"))
+        files.append(str(tmp_path / f"error-{error_page}.html"))
     result = subprocess.run(
         [java, "-jar", str(VNU_JAR), "--format", "json", "--errors-only", *files],
         capture_output=True,

@@ -546,3 +546,15 @@ def test_an_articles_screen_opened_before_its_issue_was_saved_cannot_save_over_i
     article.refresh_from_db()
     assert article.teaser == "New teaser, saved in the issue."
     assert article.title != "Retitled in the old tab"
+
+
+def test_an_email_subject_with_a_line_break_is_refused_and_nothing_is_saved(editor_client):
+    response = editor_client.post(
+        ADD_URL,
+        issue_form_data(
+            articles=three_articles(), email_subject="Hello\r\nBcc: someone@example.org"
+        ),
+    )
+    assert response.status_code == 200
+    assert "The subject must be one line of text." in response.content.decode()
+    assert not Issue.objects.exists()

@@ -54,7 +54,9 @@ def test_setup_roles_is_idempotent_and_repairs_the_group():
     ],
 )
 def test_editor_cannot_reach_users_or_groups(editor_client, url):
-    assert editor_client.get(url).status_code == 403
+    response = editor_client.get(url)
+    assert response.status_code == 403
+    assert "you do not have permission to open this page" in response.content.decode()
 
 
 @pytest.mark.parametrize(
@@ -208,3 +210,15 @@ def test_admin_speaks_the_sites_language(editor_client):
     assert "Plain pages" in page
     assert "Topics" in page
     assert "Taggit" not in page
+
+
+@pytest.mark.parametrize("next_url", ["https://evil.example/", "//evil.example/"])
+def test_signing_in_with_an_unsafe_next_address_lands_in_the_admin(client, editor, next_url):
+    editor.set_password("a long enough passphrase")
+    editor.save()
+    response = client.post(
+        f"{reverse('admin:login')}?next={next_url}",
+        {"username": "morag", "password": "a long enough passphrase", "next": next_url},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:index")
