@@ -165,8 +165,22 @@ class ArticleInline(admin.StackedInline):
         return _article_on_site(article)
 
 
+class SearchesEitherApostrophe:
+    """Names are set with a curly apostrophe (O’Neill, Tenants’), as the site sets them, or
+    typed with a straight one; a search (and the pop-up lists that pick people and
+    organisations for an article) finds them whichever the editor types."""
+
+    def get_search_results(self, request, queryset, search_term):
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        for other in {search_term.replace("'", "\u2019"), search_term.replace("\u2019", "'")}:
+            if other != search_term:
+                more, duplicates = super().get_search_results(request, queryset, other)
+                results, may_have_duplicates = results | more, may_have_duplicates or duplicates
+        return results, may_have_duplicates
+
+
 @admin.register(Issue)
-class IssueAdmin(RetiresCachedPages, KeepsOldAddresses, admin.ModelAdmin):
+class IssueAdmin(SearchesEitherApostrophe, RetiresCachedPages, KeepsOldAddresses, admin.ModelAdmin):
     form = IssueAdminForm
     formfield_overrides = RICH_TEXT
     inlines = [ArticleInline]
@@ -378,7 +392,7 @@ class MentionsMixin(RetiresCachedPages, KeepsOldAddresses):
 
 
 @admin.register(Person)
-class PersonAdmin(MentionsMixin, admin.ModelAdmin):
+class PersonAdmin(SearchesEitherApostrophe, MentionsMixin, admin.ModelAdmin):
     form = PersonForm
     list_display = ["name", "role", "organisation", "mention_count"]
     list_filter = ["organisation__kind"]
@@ -391,7 +405,7 @@ class PersonAdmin(MentionsMixin, admin.ModelAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(MentionsMixin, admin.ModelAdmin):
+class OrganisationAdmin(SearchesEitherApostrophe, MentionsMixin, admin.ModelAdmin):
     form = OrganisationForm
     list_display = ["name", "kind", "website", "mention_count"]
     list_filter = ["kind"]
@@ -423,7 +437,9 @@ class SectionAdmin(RetiresCachedPages, admin.ModelAdmin):
 
 
 @admin.register(Article)
-class ArticleAdmin(RetiresCachedPages, KeepsOldAddresses, admin.ModelAdmin):
+class ArticleAdmin(
+    SearchesEitherApostrophe, RetiresCachedPages, KeepsOldAddresses, admin.ModelAdmin
+):
     """Every article across the archive, for searching; they are written in the issue."""
 
     form = ArticleAdminForm

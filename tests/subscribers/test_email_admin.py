@@ -234,3 +234,21 @@ def test_email_pages_have_the_admins_breadcrumb_bar_back_to_the_issue(editor_cli
     crumbs = html.split('<ol class="breadcrumbs">', 1)[1].split("</ol>", 1)[0]
     assert reverse("admin:briefings_issue_change", args=[issue.pk]) in crumbs
     assert reverse("admin:briefings_issue_changelist") in crumbs
+
+
+@pytest.mark.parametrize(
+    ("send_on_publish", "says"),
+    [
+        (True, "It will be sent to subscribers then, by itself"),
+        (False, "To have it sent then by itself, tick “Send on publish”"),
+    ],
+)
+def test_a_scheduled_issue_says_when_it_goes_out_rather_than_to_publish_it(
+    editor_client, send_on_publish, says
+):
+    issue = IssueFactory(scheduled=True, send_on_publish=send_on_publish)
+    SubscriberFactory()
+    page = editor_client.get(url("send", issue)).content.decode()
+    assert "This issue is scheduled to go on the site at" in page
+    assert says in page
+    assert "Publish it first" not in page

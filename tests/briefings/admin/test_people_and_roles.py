@@ -169,6 +169,23 @@ def test_person_autocomplete_from_the_article_inline_finds_people(editor_client)
     assert [r["text"] for r in response.json()["results"]] == ["Ailsa Munro"]
 
 
+@pytest.mark.parametrize("typed", ["O'Neill", "O\u2019Neill"])
+def test_people_and_organisations_are_found_whichever_apostrophe_is_typed(editor_client, typed):
+    PersonFactory(name="Morag O\u2019Neill")
+    PersonFactory(name="Sean O'Neill")
+    OrganisationFactory(name="O\u2019Neill Tenants\u2019 Co-operative")
+    found = editor_client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "briefings", "model_name": "article", "field_name": "people", "term": typed},
+    )
+    assert sorted(r["text"] for r in found.json()["results"]) == [
+        "Morag O\u2019Neill",
+        "Sean O'Neill",
+    ]
+    listed = editor_client.get(reverse("admin:briefings_organisation_changelist"), {"q": typed})
+    assert "Tenants\u2019 Co-operative" in listed.content.decode()
+
+
 def test_person_page_lists_the_articles_that_mention_them(
     editor_client, django_assert_max_num_queries
 ):

@@ -92,6 +92,15 @@ def test_an_address_given_with_the_pages_prefix_is_refused_in_plain_words(editor
     assert not FlatPage.objects.exists()
 
 
+@pytest.mark.parametrize("typed", ["our-funders", "/our-funders", "our-funders/"])
+def test_an_address_typed_without_its_slashes_gets_them(editor_client, typed):
+    response = editor_client.post(
+        reverse("admin:flatpages_flatpage_add"), plain_page_data(url=typed, title="Our funders")
+    )
+    assert response.status_code == 302
+    assert FlatPage.objects.get(title="Our funders").url == "/our-funders/"
+
+
 def test_view_on_site_opens_the_page_where_readers_find_it(editor_client):
     page = PlainPageFactory(url="/members/", title="Our members", content="<p>-</p>")
 
