@@ -98,6 +98,17 @@ def hit(scope, key, *, limit, window):
     return count <= limit
 
 
+def seconds_until_limits_reset():
+    """How long until every rate limit counts afresh: they count in whole windows of the
+    clock (see hit), so a visitor over a limit may try again when the next one starts."""
+    now = time.time()
+    windows = {
+        _limit("SUBSCRIBERS_RATE_LIMIT_PER_IP", (10, 60 * 60))[1],
+        _limit("SUBSCRIBERS_RATE_LIMIT_PER_ADDRESS", (3, 60 * 60))[1],
+    }
+    return max(int(window - now % window) + 1 for window in windows)
+
+
 def allow_ip(request, *, scope):
     limit, window = _limit("SUBSCRIBERS_RATE_LIMIT_PER_IP", (10, 60 * 60))
     return hit(f"{scope}:ip", client_ip(request), limit=limit, window=window)

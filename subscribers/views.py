@@ -1,5 +1,6 @@
 import functools
 import logging
+import math
 
 from django.db import DatabaseError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,7 +24,11 @@ def _without_signup_form(context=None):
 
 
 def _too_many(request):
-    return render(request, "subscribers/too_many_requests.html", _without_signup_form(), status=429)
+    seconds = spam.seconds_until_limits_reset()
+    context = _without_signup_form({"minutes": math.ceil(seconds / 60)})
+    response = render(request, "subscribers/too_many_requests.html", context, status=429)
+    response["Retry-After"] = str(seconds)
+    return response
 
 
 def _unavailable(request):

@@ -159,3 +159,11 @@ def test_head_requests_answer_like_get_and_change_nothing(client):
     active.refresh_from_db()
     assert pending.status == Subscriber.Status.PENDING
     assert active.status == Subscriber.Status.ACTIVE
+
+
+def test_an_unsubscribe_link_opened_after_leaving_is_titled_as_it_reads(client):
+    subscriber = SubscriberFactory()
+    client.post(path_of(subscriber.get_unsubscribe_url()))
+    page = client.get(path_of(subscriber.get_unsubscribe_url())).content.decode()
+    assert "<title>You are not subscribed – SCA Briefing</title>" in page
+    assert "<h1>You are not subscribed</h1>" in page

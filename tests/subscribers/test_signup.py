@@ -211,6 +211,11 @@ def test_twenty_rapid_signups_from_one_ip_are_refused_after_the_limit(client, sm
     assert statuses[10:] == [429] * 10
     refused = client.post(SUBSCRIBE, signup_data(email="one-more@example.org"))
     assert "Too many requests" in refused.content.decode()
+    # The limits count in clock hours: the page and the header say when the next one starts.
+    retry_after = int(refused["Retry-After"])
+    assert 0 < retry_after <= 60 * 60 + 1
+    minutes = -(-retry_after // 60)
+    assert f"Please try again in {minutes} minute" in refused.content.decode()
     assert len(smtp_server.messages) == 10
     assert not Subscriber.objects.filter(email__startswith="one-more").exists()
 
@@ -278,6 +283,7 @@ def test_missing_forged_or_stale_start_time_shows_a_fresh_form(client, smtp_serv
     response = client.post(SUBSCRIBE, signup_data(started=started))
     html = response.content.decode()
     assert "press the button once more" in html
+    assert "or from a page opened days ago" in html  # the reason, whichever it was
     assert 'value="Morag Campbell"' in html
     assert not smtp_server.messages
 
