@@ -14,12 +14,16 @@ from django.conf import settings
 from django.utils.html import strip_tags
 
 ALLOWED_TAGS = {
-    "p", "br", "h2", "h3", "h4", "strong", "b", "em", "i", "a", "ul", "ol", "li",
-    "blockquote", "figure", "figcaption", "img",
+    "p", "br", "h2", "h3", "h4", "strong", "b", "em", "i", "sup", "sub", "a", "ul", "ol",
+    "li", "blockquote", "figure", "figcaption", "img",
+    # Tables pasted from Word or a spreadsheet (the editor keeps them; figures need them).
+    "table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
     "img": {"src", "alt", "width", "height"},
+    "th": {"colspan", "rowspan", "scope"},
+    "td": {"colspan", "rowspan"},
 }
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 
@@ -81,6 +85,10 @@ def _filter_attribute(tag, attribute, value):
         if _BARE_EMAIL.match(value):
             return "mailto:" + value
         return value
+    if attribute in ("colspan", "rowspan"):
+        return value if value.isdigit() and 1 <= int(value) <= 100 else None
+    if attribute == "scope":
+        return value if value in ("row", "col", "rowgroup", "colgroup") else None
     # Images may only come from our own media (uploads through the editor).
     if tag == "img" and attribute == "src":
         parts = urlsplit(value)
@@ -120,7 +128,7 @@ def is_blank_html(html):
 
 
 _BLOCK_END = re.compile(
-    r"(</(?:p|li|h[1-6]|blockquote|figcaption|div)\s*>|<br\s*/?>)", re.IGNORECASE
+    r"(</(?:p|li|h[1-6]|blockquote|figcaption|div|caption|th|td)\s*>|<br\s*/?>)", re.IGNORECASE
 )
 
 

@@ -174,6 +174,22 @@ def test_plain_text_keeps_a_space_between_paragraphs_and_list_items():
     assert plain_text(html) == "See the budget. halls libraries Line break"
 
 
+def test_a_table_pasted_from_word_is_kept_as_a_table_with_only_safe_attributes():
+    pasted = (
+        '<figure class="table"><table style="width:100%" border="1"><tbody>'
+        '<tr><th scope="col" colspan="2" onclick="x()">Council</th></tr>'
+        '<tr><td rowspan="x">Fife</td><td colspan="1">m<sup>2</sup> and H<sub>2</sub>O</td></tr>'
+        "</tbody></table></figure>"
+    )
+    assert sanitise_html(pasted) == (
+        "<figure><table><tbody>"
+        '<tr><th scope="col" colspan="2">Council</th></tr>'
+        '<tr><td>Fife</td><td colspan="1">m<sup>2</sup> and H<sub>2</sub>O</td></tr>'
+        "</tbody></table></figure>"
+    )
+    assert plain_text(sanitise_html(pasted)) == "Council Fife m2 and H2O"
+
+
 def test_a_link_whose_address_is_taken_away_is_left_as_plain_words():
     cleaned = sanitise_html('<p>See <a href="javascript:alert(1)">the report</a> today.</p>')
     assert cleaned == "<p>See the report today.</p>"
