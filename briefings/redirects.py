@@ -1,9 +1,31 @@
 """Old addresses (contrib.redirects) that still work when a link adds a query string."""
 
+import datetime
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.contrib.redirects.middleware import RedirectFallbackMiddleware
 from django.contrib.redirects.models import Redirect
 from django.contrib.sites.shortcuts import get_current_site
+from django.urls import Resolver404, resolve
+
+from .models import Issue
+
+
+def _leads_to_a_hidden_issue(path):
+    """True if `path` is an issue or article whose issue is not public (taken off the site
+    after its address changed): its new address is not the public's to learn yet."""
+    try:
+        match = resolve(urlsplit(path).path)
+    except Resolver404:
+        return False
+    if match.url_name not in ("issue-detail", "article-detail"):
+        return False
+    try:
+        date = datetime.date(match.kwargs["year"], match.kwargs["month"], match.kwargs["day"])
+    except ValueError:
+        return False
+    return not Issue.objects.published().filter(date=date).exists()
 
 
 class OldAddressMiddleware(RedirectFallbackMiddleware):
@@ -14,6 +36,12 @@ class OldAddressMiddleware(RedirectFallbackMiddleware):
     """
 
     def process_response(self, request, response):
+        redirected = self._redirect(request, response)
+        if redirected.status_code == 301 and _leads_to_a_hidden_issue(redirected["Location"]):
+            return response
+        return redirected
+
+    def _redirect(self, request, response):
         response = super().process_response(request, response)
         if response.status_code != 404 or not request.META.get("QUERY_STRING"):
             return response

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
 
-from briefings.models import Person
+from briefings.models import Issue, Person
 from tests.factories import PlainPageFactory
 
 from .forms import existing_article, issue_form_data
@@ -163,6 +163,27 @@ def test_changing_an_articles_web_address_keeps_the_old_link_working(
     )
     assert client.get(old)["Location"] == f"{published_issue.get_absolute_url()}warm-space/"
     assert Redirect.objects.count() == 1
+
+
+def test_an_old_address_says_nothing_of_the_new_one_while_its_issue_is_off_the_site(
+    client, editor_client, published_issue
+):
+    article = published_issue.articles.get(title="Village hall becomes a warm space")
+    old_issue, old_article = published_issue.get_absolute_url(), article.get_absolute_url()
+    _save_issue(editor_client, published_issue, articles={article.pk: {"slug": "warm-space"}})
+    published_issue.refresh_from_db()
+    _save_issue(editor_client, published_issue, date="2024-01-04")
+    published_issue.refresh_from_db()
+    published_issue.status = Issue.Status.DRAFT  # taken off the site
+    published_issue.save()
+    for old in (old_article, old_issue, f"{old_article}?utm_source=email"):
+        response = client.get(old)
+        assert response.status_code == 404, old
+        assert "/warm-space/" not in response.content.decode()
+        assert "/2024/01/04/" not in response.content.decode()
+    published_issue.status = Issue.Status.PUBLISHED  # back on the site: the links work again
+    published_issue.save()
+    assert client.get(old_article)["Location"] == "/briefings/2024/01/04/warm-space/"
 
 
 def test_changing_a_persons_web_address_keeps_the_old_link_working(
