@@ -397,6 +397,22 @@ class TopicForm(forms.ModelForm):
             )
         return name
 
+    def clean_slug(self):
+        slug = self.cleaned_data["slug"]
+        other = Tag.objects.filter(slug=slug).exclude(pk=self.instance.pk).first()
+        if other is not None and "name" not in self.errors:
+            raise forms.ValidationError(
+                f"The topic “{other.name}” already has the web address “{slug}”. Give this "
+                "one another address."
+            )
+        return slug
+
+    def validate_unique(self):
+        # A name already taken has said so in plain words; its web address, made from the
+        # name, would only add Django's "Tag with this Slug already exists".
+        if "name" not in self.errors:
+            super().validate_unique()
+
 
 class _MentionedForm(forms.ModelForm):
     """A person or organisation. The admin fills the web address in from the name as the
