@@ -190,6 +190,22 @@ class IssueAdmin(SearchesEitherApostrophe, RetiresCachedPages, KeepsOldAddresses
     search_fields = ["date", "title", "leader", "articles__title", "articles__teaser"]
     date_hierarchy = "date"
     actions = ["publish_now", "unpublish", "duplicate_as_next", send_to_subscribers]
+
+    def delete_view(self, request, object_id, extra_context=None):
+        issue = self.get_object(request, object_id)
+        may_delete = issue is not None and self.has_delete_permission(request, issue)
+        if may_delete and issue.deliveries.exists():
+            # Its record of who was sent what is kept, and editors may not delete it anyway:
+            # say so, rather than Django's "...the following types of objects: delivery".
+            self.message_user(
+                request,
+                f"{issue} has been emailed to subscribers, so it is kept with the record of "
+                "who was sent it. To take it off the site, use “Unpublish” on the issue list.",
+                messages.ERROR,
+            )
+            return redirect("admin:briefings_issue_change", issue.pk)
+        return super().delete_view(request, object_id, extra_context)
+
     fieldsets = [
         (None, {"fields": ["date", "title", "leader"]}),
         ("Publishing", {"fields": ["status", "publish_at", "loaded_version"]}),

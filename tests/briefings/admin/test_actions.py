@@ -9,11 +9,13 @@ from taggit.models import Tag
 
 from briefings.models import Issue
 from briefings.services import content_version
+from subscribers.models import Delivery
 from tests.factories import (
     ArticleFactory,
     IssueFactory,
     OrganisationFactory,
     PersonFactory,
+    SubscriberFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -265,3 +267,21 @@ def test_issues_can_be_found_by_date(editor_client):
     assert [issue.date for issue in response.context["cl"].result_list] == [
         datetime.date(2026, 2, 4)
     ]
+
+
+def test_deleting_an_emailed_issue_says_why_not_in_plain_words(editor_client):
+    issue = IssueFactory()
+    Delivery.objects.create(issue=issue, subscriber=SubscriberFactory())
+    delete = reverse("admin:briefings_issue_delete", args=[issue.pk])
+    page = editor_client.get(delete, follow=True).content.decode()
+    assert "has been emailed to subscribers, so it is kept" in page
+    assert "following types of objects" not in page
+    editor_client.post(delete, {"post": "yes"})
+    assert Issue.objects.filter(pk=issue.pk).exists()
+
+
+def test_deleting_an_issue_never_emailed_still_works(editor_client):
+    issue = IssueFactory(draft=True)
+    delete = reverse("admin:briefings_issue_delete", args=[issue.pk])
+    assert editor_client.post(delete, {"post": "yes"}).status_code == 302
+    assert not Issue.objects.filter(pk=issue.pk).exists()
