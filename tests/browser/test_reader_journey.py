@@ -151,6 +151,21 @@ def test_skip_link_moves_focus_to_the_main_content(page, live_server, content):
     assert page.evaluate("location.hash") == "#main"
 
 
+@pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_the_keyboard_goes_through_the_header_in_the_order_it_is_seen(
+    page, live_server, content, size
+):
+    page.set_viewport_size(size)
+    page.goto(live_server.url + "/")
+    stops = []
+    for _ in range(5):  # skip link, title, search box, search button, first navigation link
+        page.keyboard.press("Tab")
+        stops.append(page.evaluate("document.activeElement.getBoundingClientRect().top"))
+    # The title and the search form are on the rows above the navigation, on every screen.
+    assert max(stops[1:4]) < stops[4], stops
+    assert page.evaluate("document.activeElement.textContent") == "Latest"
+
+
 def test_pages_work_without_javascript(browser, live_server, content):
     context = browser.new_context(java_script_enabled=False)
     try:
