@@ -108,6 +108,19 @@ def test_etag_and_304_work_with_the_page_cache_off(client, settings, published_i
     assert client.get("/", headers={"If-None-Match": etag}).status_code == 304
 
 
+def test_a_revalidation_seconds_later_still_gets_304_with_the_page_cache_off(
+    client, settings, published_issue
+):
+    # Every render carries the sign-up form's start time, which changes each second.
+    settings.PAGE_CACHE_SECONDS = 0
+    first = client.get("/")
+    time.sleep(1.1)
+    again = client.get("/", headers={"If-None-Match": first["ETag"]})
+    assert again.status_code == 304
+    Issue.objects.filter(pk=published_issue.pk).update(title="A new headline")
+    assert client.get("/", headers={"If-None-Match": first["ETag"]}).status_code == 200
+
+
 def test_not_found_pages_are_not_cached(client, published_issue):
     url = "/briefings/2030/01/01/"
     assert client.get(url).status_code == 404
