@@ -7,7 +7,7 @@ from django.contrib.redirects.models import Redirect
 from django.contrib.sites.models import Site
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, F
+from django.db.models import Count, Exists, F, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -21,6 +21,7 @@ from taggit.admin import TagAdmin
 from taggit.models import Tag
 
 from subscribers.admin_delivery import send_to_subscribers
+from subscribers.models import Delivery
 
 from . import services
 from .forms import (
@@ -189,22 +190,46 @@ class IssueAdmin(SearchesEitherApostrophe, RetiresCachedPages, KeepsOldAddresses
     list_filter = [OnTheSiteFilter, "status", "send_on_publish"]
     search_fields = ["date", "title", "leader", "articles__title", "articles__teaser"]
     date_hierarchy = "date"
-    actions = ["publish_now", "unpublish", "duplicate_as_next", send_to_subscribers]
+    actions = [
+        "publish_now",
+        "unpublish",
+        "duplicate_as_next",
+        send_to_subscribers,
+        "delete_selected",
+    ]
+
+    # An issue that has been emailed is kept with the record of who was sent it: editors may
+    # not delete those records anyway, and an administrator's delete would lose them. Say so
+    # plainly, rather than Django's "...the following types of objects: delivery".
+    def _refuse_to_delete_emailed(self, request, issues):
+        emailed = list(issues.filter(Exists(Delivery.objects.filter(issue=OuterRef("pk")))))
+        if emailed:
+            names = ", ".join(str(issue) for issue in emailed)
+            self.message_user(
+                request,
+                f"{names} {'has' if len(emailed) == 1 else 'have'} been emailed to subscribers, "
+                "so it is kept with the record of who was sent it, and nothing was deleted. To "
+                "take an issue off the site, use “Unpublish” on the issue list.",
+                messages.ERROR,
+            )
+        return bool(emailed)
 
     def delete_view(self, request, object_id, extra_context=None):
         issue = self.get_object(request, object_id)
-        may_delete = issue is not None and self.has_delete_permission(request, issue)
-        if may_delete and issue.deliveries.exists():
-            # Its record of who was sent what is kept, and editors may not delete it anyway:
-            # say so, rather than Django's "...the following types of objects: delivery".
-            self.message_user(
-                request,
-                f"{issue} has been emailed to subscribers, so it is kept with the record of "
-                "who was sent it. To take it off the site, use “Unpublish” on the issue list.",
-                messages.ERROR,
-            )
+        if (
+            issue is not None
+            and self.has_delete_permission(request, issue)
+            and self._refuse_to_delete_emailed(request, Issue.objects.filter(pk=issue.pk))
+        ):
             return redirect("admin:briefings_issue_change", issue.pk)
         return super().delete_view(request, object_id, extra_context)
+
+    @admin.action(description="Delete selected issues", permissions=["delete"])
+    def delete_selected(self, request, queryset):
+        # Named as Django's own action, which it replaces on this list.
+        if self._refuse_to_delete_emailed(request, queryset):
+            return None
+        return admin.actions.delete_selected(self, request, queryset)
 
     fieldsets = [
         (None, {"fields": ["date", "title", "leader"]}),

@@ -194,6 +194,28 @@ def test_printed_article_is_the_article_without_the_sites_navigation(page, live_
     assert "example.org" in link_after
 
 
+def wide_table(columns=10):
+    head = "".join(f"<th>Column heading {n}</th>" for n in range(columns))
+    cells = "".join(f"<td>£{n},000,000</td>" for n in range(columns))
+    return f"<figure><table><tr>{head}</tr><tr>{cells}</tr></table></figure>"
+
+
+def test_a_wide_table_scrolls_inside_itself_on_a_phone_and_prints_whole(page, live_server, content):
+    article = content.articles.get(title="Village hall becomes a warm space")
+    article.body = f"<p>The figures:</p>{wide_table()}"
+    article.save()
+    page.set_viewport_size(PHONE)
+    page.goto(live_server.url + article.get_absolute_url())
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    table = page.locator(".prose table")
+    assert table.evaluate("t => t.scrollWidth > t.clientWidth")  # it scrolls, the page does not
+    page.set_viewport_size({"width": 718, "height": 1000})  # A4's printable width
+    page.emulate_media(media="print")
+    assert table.evaluate("t => t.scrollWidth <= t.clientWidth"), "columns cut off on paper"
+    last = page.locator(".prose td").last
+    assert last.evaluate("td => td.getBoundingClientRect().right") <= 718
+
+
 def test_printed_issue_leaves_out_read_more(page, live_server, content):
     page.goto(live_server.url + content.get_absolute_url())
     page.emulate_media(media="print")

@@ -239,7 +239,7 @@ def test_email_pages_have_the_admins_breadcrumb_bar_back_to_the_issue(editor_cli
 @pytest.mark.parametrize(
     ("send_on_publish", "says"),
     [
-        (True, "It will be sent to subscribers then, by itself"),
+        (True, "it will be sent to subscribers then, by itself"),
         (False, "To have it sent then by itself, tick “Send on publish”"),
     ],
 )
@@ -249,6 +249,7 @@ def test_a_scheduled_issue_says_when_it_goes_out_rather_than_to_publish_it(
     issue = IssueFactory(scheduled=True, send_on_publish=send_on_publish)
     SubscriberFactory()
     page = editor_client.get(url("send", issue)).content.decode()
-    assert "This issue is scheduled to go on the site at" in page
+    assert "This issue is scheduled: it goes on the site at" in page
+    assert ".." not in page.split("scheduled:")[1].split("</p>")[0]
     assert says in page
     assert "Publish it first" not in page

@@ -285,3 +285,27 @@ def test_deleting_an_issue_never_emailed_still_works(editor_client):
     delete = reverse("admin:briefings_issue_delete", args=[issue.pk])
     assert editor_client.post(delete, {"post": "yes"}).status_code == 302
     assert not Issue.objects.filter(pk=issue.pk).exists()
+
+
+@pytest.mark.parametrize("who", ["editor_client", "admin_client"])
+def test_deleting_emailed_issues_from_the_list_is_refused_for_everyone(request, who):
+    client = request.getfixturevalue(who)
+    emailed, draft = IssueFactory(), IssueFactory(draft=True)
+    Delivery.objects.create(issue=emailed, subscriber=SubscriberFactory())
+    response = client.post(
+        reverse("admin:briefings_issue_changelist"),
+        {"action": "delete_selected", "_selected_action": [emailed.pk, draft.pk], "post": "yes"},
+        follow=True,
+    )
+    assert "has been emailed to subscribers, so it is kept" in response.content.decode()
+    assert Issue.objects.count() == 2
+    assert Delivery.objects.count() == 1
+
+
+def test_deleting_never_emailed_issues_from_the_list_still_works(editor_client):
+    drafts = IssueFactory.create_batch(2, draft=True)
+    editor_client.post(
+        reverse("admin:briefings_issue_changelist"),
+        {"action": "delete_selected", "_selected_action": [d.pk for d in drafts], "post": "yes"},
+    )
+    assert not Issue.objects.exists()
