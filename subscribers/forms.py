@@ -64,6 +64,18 @@ class EmailAddressField(forms.EmailField):
         return f"{local}@{domain}"
 
 
+def readable_address(address):
+    """An address as its owner would write it: a domain kept in its ASCII form (see
+    EmailAddressField.clean) shown in its own script again."""
+    local, _, domain = address.rpartition("@")
+    if "xn--" not in domain:
+        return address
+    try:
+        return f"{local}@{idna.decode(domain)}"
+    except idna.IDNAError:
+        return address
+
+
 class PublicForm(forms.Form):
     """Fields every public form shares: the honeypot and the signed start time."""
 

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 from briefings.models import Issue
 
 from . import services, spam
-from .forms import IssueRequestForm, PreferencesForm, SignupForm
+from .forms import IssueRequestForm, PreferencesForm, SignupForm, readable_address
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +77,7 @@ def subscribe(request):
     form = SignupForm(request.POST)
     if not form.is_valid():
         return render(request, "subscribers/subscriber_form.html", _form_context(form), status=400)
-    requested = _without_signup_form({"email": form.cleaned_data["email"]})
+    requested = _without_signup_form({"email": readable_address(form.cleaned_data["email"])})
     if form.is_bot:
         # Look like success, so the bot learns nothing; nothing is stored or sent.
         return render(request, "subscribers/subscriber_requested.html", requested)

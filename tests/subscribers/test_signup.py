@@ -476,7 +476,8 @@ def test_a_problem_with_a_hidden_field_is_listed_without_a_link_to_nowhere(clien
 def test_an_address_in_another_script_is_mailed_at_its_own_domain_and_kept_once(
     client, smtp_server
 ):
-    client.post(SUBSCRIBE, signup_data(email="ops@straße.example"))
+    reply = client.post(SUBSCRIBE, signup_data(email="ops@straße.example"))
+    assert "We have sent an email to <strong>ops@straße.example</strong>" in main_of(reply)
     [(_, recipients)] = smtp_server.envelopes
     assert recipients == ["ops@xn--strae-oqa.example"]  # not Python's own "strasse"
     Subscriber.objects.update(confirmation_sent_at=None)  # past the pause between emails
