@@ -30,6 +30,23 @@ def existing_article(article, **changes):
     }
 
 
+def article_form_data(article, loaded_version, **changes):
+    """The Articles screen's form for `article`, as loaded when its issue was at
+    `loaded_version`."""
+    data = existing_article(
+        article,
+        issue=str(article.issue_id),
+        source_url="",
+        source_label="",
+        tags="",
+        loaded_version=str(loaded_version),
+        _save="Save",
+        **changes,
+    )
+    del data["id"]  # the inline's; the Articles screen has the article in its address
+    return data
+
+
 def issue_form_data(*, issue=None, articles=(), initial_articles=0, **fields):
     data = {
         "date": "2026-01-07",

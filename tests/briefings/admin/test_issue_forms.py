@@ -14,7 +14,7 @@ from tests.factories import (
     SectionFactory,
 )
 
-from .forms import existing_article, issue_form_data, public_issue_form_data
+from .forms import article_form_data, existing_article, issue_form_data, public_issue_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -471,26 +471,6 @@ def test_an_article_given_another_articles_web_address_gets_a_plain_message(edit
     assert "Article with this Issue and Slug already exists" not in page
     second.refresh_from_db()
     assert second.slug != first.slug
-
-
-def article_form_data(article, loaded_version, **changes):
-    """The Articles screen's form for `article`, as loaded when its issue was at
-    `loaded_version`."""
-    return {
-        "issue": str(article.issue_id),
-        "section": str(article.section_id),
-        "title": article.title,
-        "slug": article.slug,
-        "teaser": article.teaser,
-        "body": article.body,
-        "order": str(article.order),
-        "source_url": "",
-        "source_label": "",
-        "tags": "",
-        "loaded_version": str(loaded_version),
-        "_save": "Save",
-        **changes,
-    }
 
 
 def test_an_issue_screen_opened_before_an_article_was_saved_alone_cannot_save_over_it(

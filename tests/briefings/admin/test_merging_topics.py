@@ -212,23 +212,21 @@ def test_merging_takes_the_same_queries_for_two_articles_as_for_twenty():
     assert Tag.objects.get(name="Halls 20").taggit_taggeditem_items.count() == 21
 
 
-def test_adding_a_topic_that_exists_says_so_once_in_plain_words(editor_client):
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("village halls", "There is already a topic called “Village halls”"),
+        ("Halls", "The topic “Village halls” already has the web address “village-halls”"),
+    ],
+)
+def test_a_topic_name_or_address_already_taken_is_said_once_in_plain_words(
+    editor_client, name, message
+):
     ArticleFactory().tags.add("Village halls")
     response = editor_client.post(
-        reverse("admin:taggit_tag_add"), {"name": "village halls", "slug": "village-halls"}
+        reverse("admin:taggit_tag_add"), {"name": name, "slug": "village-halls"}
     )
     page = response.content.decode()
-    assert "There is already a topic called “Village halls”" in page
-    assert "already exists" not in page
-    assert Tag.objects.count() == 1
-
-
-def test_a_web_address_another_topic_has_is_refused_in_plain_words(editor_client):
-    ArticleFactory().tags.add("Village halls")
-    response = editor_client.post(
-        reverse("admin:taggit_tag_add"), {"name": "Halls", "slug": "village-halls"}
-    )
-    page = response.content.decode()
-    assert "The topic “Village halls” already has the web address “village-halls”" in page
+    assert message in page
     assert "already exists" not in page
     assert Tag.objects.count() == 1
