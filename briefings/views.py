@@ -362,6 +362,11 @@ def _int_or_none(value):
         return None
 
 
+def _add_snippets(results):
+    for result in results:
+        result.snippet_html = snippet_html(result.snippet)
+
+
 @cache_public_page
 def search(request):
     query = clean_query(request.GET.get("q"))
@@ -385,8 +390,7 @@ def search(request):
     if request.GET.get("show") == "briefings":
         # Every briefing whose introduction matches, a page at a time (issues have no section).
         page = _page(request, search_issues(query=query, year=year), RESULTS_PER_PAGE)
-        for issue in page.object_list:
-            issue.snippet_html = snippet_html(issue.snippet)
+        _add_snippets(page.object_list)
         context |= {
             "page": page,
             "show_briefings": True,
@@ -398,8 +402,7 @@ def search(request):
     page = _page(
         request, search_articles(query=query, year=year, section=section), RESULTS_PER_PAGE
     )
-    for article in page.object_list:
-        article.snippet_html = snippet_html(article.snippet)
+    _add_snippets(page.object_list)
     issues, all_issues_count = [], None
     if page.number == 1 and section is None:
         matching = search_issues(query=query, year=year)
@@ -408,8 +411,7 @@ def search(request):
             # Counted only when there may be more; set only when there are, for a link to all.
             count = matching.count()
             all_issues_count = count if count > len(issues) else None
-        for issue in issues:
-            issue.snippet_html = snippet_html(issue.snippet)
+        _add_snippets(issues)
     filters = {"q": query, "year": year or "", "section": section.slug if section else ""}
     context |= {
         "page": page,
