@@ -283,8 +283,8 @@ class PlainPageForm(FlatpageForm):
 
     def clean_url(self):
         # "about" and "/about" mean "/about/": add the slashes rather than ask for them.
-        url = self.cleaned_data["url"]
-        self.cleaned_data["url"] = "/" + url.strip("/") + "/" if url.strip("/") else "/"
+        path = self.cleaned_data["url"].strip("/")
+        self.cleaned_data["url"] = f"/{path}/" if path else "/"
         url = super().clean_url()
         if url == "/pages/" or url.startswith("/pages/"):
             raise forms.ValidationError(

@@ -64,8 +64,14 @@ def started_token_is_fresh_enough(token):
     return min_fill_seconds() <= time.time() - started <= max_form_age_seconds()
 
 
-def _limit(name, default):
-    return getattr(settings, name, default)
+def _ip_limit():
+    """(requests, window in seconds) from one IP address."""
+    return getattr(settings, "SUBSCRIBERS_RATE_LIMIT_PER_IP", (10, 60 * 60))
+
+
+def _address_limit():
+    """(requests, window in seconds) for one email address."""
+    return getattr(settings, "SUBSCRIBERS_RATE_LIMIT_PER_ADDRESS", (3, 60 * 60))
 
 
 def client_ip(request):
@@ -102,18 +108,15 @@ def seconds_until_limits_reset():
     """How long until every rate limit counts afresh: they count in whole windows of the
     clock (see hit), so a visitor over a limit may try again when the next one starts."""
     now = time.time()
-    windows = {
-        _limit("SUBSCRIBERS_RATE_LIMIT_PER_IP", (10, 60 * 60))[1],
-        _limit("SUBSCRIBERS_RATE_LIMIT_PER_ADDRESS", (3, 60 * 60))[1],
-    }
+    windows = {_ip_limit()[1], _address_limit()[1]}
     return max(int(window - now % window) + 1 for window in windows)
 
 
 def allow_ip(request, *, scope):
-    limit, window = _limit("SUBSCRIBERS_RATE_LIMIT_PER_IP", (10, 60 * 60))
+    limit, window = _ip_limit()
     return hit(f"{scope}:ip", client_ip(request), limit=limit, window=window)
 
 
 def allow_address(email, *, scope):
-    limit, window = _limit("SUBSCRIBERS_RATE_LIMIT_PER_ADDRESS", (3, 60 * 60))
+    limit, window = _address_limit()
     return hit(f"{scope}:address", email.strip().lower(), limit=limit, window=window)
