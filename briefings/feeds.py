@@ -15,6 +15,13 @@ def _absolute(path):
     return settings.SITE_URL + path
 
 
+def _updated(issue):
+    """When an issue (or an article in it: saving one saves its issue) last changed, for
+    Atom's required <updated>. A scheduled issue is last saved before it goes public, and Atom
+    wants updated >= published."""
+    return max(issue.updated_at, issue.publish_at)
+
+
 class IssuesFeed(Feed):
     description = "Each fortnightly briefing as it is published."
 
@@ -43,8 +50,7 @@ class IssuesFeed(Feed):
         return item.publish_at
 
     def item_updateddate(self, item):
-        # A scheduled issue is last saved before it goes public; Atom wants updated >= published.
-        return max(item.updated_at, item.publish_at)
+        return _updated(item)
 
 
 class IssuesAtomFeed(IssuesFeed):
@@ -88,6 +94,9 @@ class ArticlesFeed(Feed):
 
     def item_pubdate(self, item):
         return item.issue.publish_at
+
+    def item_updateddate(self, item):
+        return _updated(item.issue)
 
     def item_categories(self, item):
         return [item.section.name]

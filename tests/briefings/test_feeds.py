@@ -1,5 +1,6 @@
 import datetime
 import re
+from xml.etree import ElementTree
 
 import feedparser
 import pytest
@@ -76,6 +77,21 @@ def test_pages_advertise_the_feeds(client, published_issue):
 def test_atom_feeds_name_their_author_as_rfc_4287_requires(client, published_issue, name):
     feed = parse(client, name)
     assert feed.feed.author == "SCA"
+
+
+@pytest.mark.parametrize("name", ["issues-atom", "articles-atom"])
+def test_every_atom_entry_says_when_it_was_updated_as_rfc_4287_requires(
+    client, published_issue, name
+):
+    response = client.get(reverse(f"briefings:{name}"))
+    atom = "{http://www.w3.org/2005/Atom}"
+    # feedparser would report <published> as the update time when <updated> is missing.
+    feed = ElementTree.fromstring(response.content)  # noqa: S314 - our own feed
+    entries = feed.findall(f"{atom}entry")
+    assert entries
+    for entry in entries:
+        assert len(entry.findall(f"{atom}updated")) == 1
+        assert entry.findtext(f"{atom}updated") >= entry.findtext(f"{atom}published")
 
 
 def test_a_scheduled_issue_is_never_updated_before_it_was_published(client):
