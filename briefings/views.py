@@ -55,11 +55,26 @@ def _issue_date(year, month, day):
         raise Http404("No such date") from None
 
 
-def _page(request, queryset, per_page):
-    """One page of `queryset`; a page number past the end or not a number is a 404."""
-    paginator = Paginator(queryset, per_page)
+def _int_or_none(value):
     try:
-        page = paginator.page(request.GET.get("page") or 1)
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _page(request, queryset, per_page, *, nearest=False):
+    """One page of `queryset`; a page number past the end or not a number is a 404, or with
+    `nearest`, the last or the first page."""
+    paginator = Paginator(queryset, per_page)
+    number = request.GET.get("page") or 1
+    if nearest:
+        # Search results change as content does, so an old link's page 5 may be gone; it is a
+        # page of results a reader wants, not an error. (Lists keep their 404: they are
+        # crawled, and a missing page is really missing.)
+        number = _int_or_none(number)
+        number = 1 if number is None or number < 1 else min(number, paginator.num_pages)
+    try:
+        page = paginator.page(number)
     except (EmptyPage, PageNotAnInteger):
         raise Http404("No such page") from None
     # Fetched here, with its prefetches, so that the template never runs a query.
@@ -355,13 +370,6 @@ def topic_detail(request, slug):
     )
 
 
-def _int_or_none(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def _add_snippets(results):
     for result in results:
         result.snippet_html = snippet_html(result.snippet)
@@ -371,11 +379,15 @@ def _add_snippets(results):
 def search(request):
     query = clean_query(request.GET.get("q"))
     sections, years = search_filters()
-    year = _int_or_none(request.GET.get("year"))
+    asked_year, asked_section = request.GET.get("year", ""), request.GET.get("section", "")
+    year = _int_or_none(asked_year)
     if year not in years:
         year = None
-    section = next((s for s in sections if s.slug == request.GET.get("section")), None)
+    section = next((s for s in sections if s.slug == asked_section), None)
     context = {
+        # A filter from an old or mistyped link is left out, and the page says so.
+        "ignored_year": asked_year if asked_year and year is None else "",
+        "ignored_section": asked_section if asked_section and section is None else "",
         "query": query,
         "quoted_query": quoted_query(query),
         "sections": sections,
@@ -389,7 +401,7 @@ def search(request):
     briefings_query = urlencode({"q": query, "year": year or "", "show": "briefings"})
     if request.GET.get("show") == "briefings":
         # Every briefing whose introduction matches, a page at a time (issues have no section).
-        page = _page(request, search_issues(query=query, year=year), RESULTS_PER_PAGE)
+        page = _page(request, search_issues(query=query, year=year), RESULTS_PER_PAGE, nearest=True)
         _add_snippets(page.object_list)
         context |= {
             "page": page,
@@ -399,9 +411,8 @@ def search(request):
             "articles_query": urlencode({"q": query, "year": year or ""}),
         }
         return render(request, "briefings/search.html", context)
-    page = _page(
-        request, search_articles(query=query, year=year, section=section), RESULTS_PER_PAGE
-    )
+    articles = search_articles(query=query, year=year, section=section)
+    page = _page(request, articles, RESULTS_PER_PAGE, nearest=True)
     _add_snippets(page.object_list)
     issues, all_issues_count = [], None
     if page.number == 1 and section is None:

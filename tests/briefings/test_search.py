@@ -168,8 +168,26 @@ def test_numbering_of_results_carries_on_from_page_to_page(client):
     assert f'<ol class="results" start="{RESULTS_PER_PAGE + 1}">' in second
 
 
-def test_search_page_past_the_end_is_404(client, published_issue):
-    assert client.get("/search/", {"q": "village", "page": "7"}).status_code == 404
+@pytest.mark.parametrize(
+    ("asked", "shown"),
+    [("7", 2), ("99999999999999999999", 2), ("0", 1), ("-1", 1), ("abc", 1), ("1e9", 1)],
+)
+def test_a_search_page_that_does_not_exist_shows_the_nearest_one(client, asked, shown):
+    ArticleFactory.create_batch(RESULTS_PER_PAGE + 5, title="Community energy scheme")
+    response = client.get("/search/", {"q": "energy", "page": asked})
+    assert response.status_code == 200
+    assert f"Page {shown} of 2" in response.content.decode()
+
+
+def test_a_year_or_section_that_does_not_exist_is_left_out_and_the_page_says_so(
+    client, published_issue
+):
+    body = search(client, "village", year="1999", section="no-such-section")
+    assert "Village hall becomes a warm space" in body
+    assert "Searched every year: there are no briefings from 1999." in body
+    assert "Searched every section: there is no section called “no-such-section”." in body
+    plain = search(client, "village")
+    assert "Searched every" not in plain
 
 
 @on_postgres
@@ -297,7 +315,7 @@ def test_every_matching_introduction_can_be_reached_past_the_first_three(client,
         assert "5 briefings whose introduction matches “flamingos”" in body
         shown |= {issue.pk for issue in issues if issue.get_absolute_url() in body}
     assert shown == {issue.pk for issue in issues}
-    assert client.get(f"/search/?{link}&page=4").status_code == 404
+    assert "Page 3 of 3" in client.get(f"/search/?{link}&page=4").content.decode()
 
 
 def test_three_matching_introductions_need_no_link_to_see_all(client):
