@@ -76,7 +76,9 @@ def subscribe(request):
         return render(request, "subscribers/subscriber_form.html", _form_context(SignupForm()))
     form = SignupForm(request.POST)
     if not form.is_valid():
-        return render(request, "subscribers/subscriber_form.html", _form_context(form), status=400)
+        # 200, as Django's form views answer: the page is the form with its errors, not a
+        # failed request (which browsers log as an error in the console).
+        return render(request, "subscribers/subscriber_form.html", _form_context(form))
     requested = _without_signup_form({"email": readable_address(form.cleaned_data["email"])})
     if form.is_bot:
         # Look like success, so the bot learns nothing; nothing is stored or sent.
@@ -228,7 +230,7 @@ def issue_request(request, pk):
         }
     )
     if not form.is_valid():
-        return render(request, "subscribers/issuerequest_form.html", context, status=400)
+        return render(request, "subscribers/issuerequest_form.html", context)
     if form.is_bot:
         return render(request, "subscribers/issuerequest_sent.html", context)
     if not spam.started_token_is_fresh_enough(form.cleaned_data["started"]):

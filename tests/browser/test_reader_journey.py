@@ -55,16 +55,6 @@ def content():
     return latest
 
 
-@pytest.fixture
-def console_errors(page):
-    errors = []
-    page.on(
-        "console", lambda message: errors.append(message.text) if message.type == "error" else None
-    )
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    return errors
-
-
 def check_page(page, name, artifacts_dir):
     """Axe at desktop width, then no sideways scrolling at 360 px; screenshots at both."""
     page.set_viewport_size(DESKTOP)

@@ -11,7 +11,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_visitor_signs_up_on_the_home_page_confirms_and_leaves(
-    page, live_server, smtp_server, settings
+    page, live_server, smtp_server, settings, console_errors
 ):
     settings.SITE_URL = live_server.url  # links in the emails point at this test server
     settings.SUBSCRIBERS_MIN_FILL_SECONDS = 1
@@ -19,11 +19,16 @@ def test_visitor_signs_up_on_the_home_page_confirms_and_leaves(
 
     page.goto(live_server.url + "/")
     page.get_by_label("Name", exact=True).fill("Morag Campbell")
-    page.get_by_label("Email", exact=True).fill("morag@example.org")
+    page.get_by_label("Email", exact=True).fill("morag@example")  # a slip of the finger
     page.get_by_label("Organisation (optional)").fill("Angus Community Trust")
     page.wait_for_timeout(1200)  # a person takes longer than the minimum fill time
     page.get_by_role("button", name="Send me the briefing").click()
+    page.get_by_role("link", name="Please give a full email address").wait_for()
+    assert page.get_by_label("Name", exact=True).input_value() == "Morag Campbell"
+    page.get_by_label("Email", exact=True).fill("morag@example.org")
+    page.get_by_role("button", name="Send me the briefing").click()
     page.get_by_role("heading", name="Check your email").wait_for()
+    assert console_errors == []
 
     [confirmation] = smtp_server.to("morag@example.org")
     [confirm_url] = links_in(confirmation, "/subscribe/confirm/")
