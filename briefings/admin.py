@@ -18,6 +18,7 @@ from django.utils.html import format_html, format_html_join
 from django.views.decorators.cache import never_cache
 from django_ckeditor_5.fields import CKEditor5Field
 from taggit.admin import TagAdmin
+from taggit.managers import TaggableManager
 from taggit.models import Tag
 
 from subscribers.admin_delivery import send_to_subscribers
@@ -35,6 +36,7 @@ from .forms import (
     RedirectForm,
     RichTextField,
     TopicForm,
+    TopicsField,
 )
 from .models import Article, Issue, Organisation, Person, Section
 from .views import render_article, render_issue
@@ -109,6 +111,7 @@ class KeepsOldAddresses:
 
 
 RICH_TEXT = {CKEditor5Field: {"form_class": RichTextField}}
+ARTICLE_FIELDS = RICH_TEXT | {TaggableManager: {"form_class": TopicsField}}
 
 
 def _article_on_site(article):
@@ -146,7 +149,7 @@ class OnTheSiteFilter(admin.SimpleListFilter):
 class ArticleInline(admin.StackedInline):
     model = Article
     formset = ArticleInlineFormSet
-    formfield_overrides = RICH_TEXT
+    formfield_overrides = ARTICLE_FIELDS
     extra = 1
     ordering = ["order", "pk"]
     autocomplete_fields = ["people", "organisations"]
@@ -490,7 +493,7 @@ class ArticleAdmin(
     search_fields = ["title", "teaser", "body", "people__name", "organisations__name"]
     autocomplete_fields = ["issue", "people", "organisations"]
     date_hierarchy = "issue__date"
-    formfield_overrides = RICH_TEXT
+    formfield_overrides = ARTICLE_FIELDS
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

@@ -13,6 +13,7 @@ from django.db import connection
 from django.forms.models import BaseInlineFormSet
 from django.utils.text import slugify
 from django_ckeditor_5.widgets import CKEditor5Widget
+from taggit.forms import TagField
 from taggit.models import Tag
 
 from .models import Article, Issue, Organisation, Person, unique_slug
@@ -369,12 +370,45 @@ def _no_comma(name):
         )
 
 
+TOPIC_NAME_LENGTH = Tag._meta.get_field("name").max_length
+
+
+def validate_topic_name(name):
+    """A topic's page address is made from its name (in any script, as taggit makes it), so
+    a name needs a letter or a number; and the database keeps at most 100 characters."""
+    if len(name) > TOPIC_NAME_LENGTH:
+        raise forms.ValidationError(
+            f"The topic “{name[:40]}…” is too long: a topic can have at most "
+            f"{TOPIC_NAME_LENGTH} characters."
+        )
+    if not slugify(name, allow_unicode=True):
+        raise forms.ValidationError(
+            f"“{name}” cannot be a topic: a topic needs at least one letter or number."
+        )
+
+
+class TopicsField(TagField):
+    """An article's topics, separated by commas, each checked before anything is saved."""
+
+    def clean(self, value):
+        names = super().clean(value)
+        errors = []
+        for name in names:
+            try:
+                validate_topic_name(name)
+            except forms.ValidationError as error:
+                errors.append(error)
+        if errors:
+            raise forms.ValidationError(errors)
+        return names
+
+
 class MergeTopicsForm(forms.Form):
     name = forms.CharField(
         label="Merge into",
         max_length=100,
         help_text="The topic to keep: one of those above, another existing topic, or a new name.",
-        validators=[_no_comma],
+        validators=[_no_comma, validate_topic_name],
     )
 
 
@@ -389,6 +423,7 @@ class TopicForm(forms.ModelForm):
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
         _no_comma(name)
+        validate_topic_name(name)
         other = Tag.objects.filter(name__iexact=name).exclude(pk=self.instance.pk).first()
         if other is not None:
             raise forms.ValidationError(

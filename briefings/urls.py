@@ -27,7 +27,20 @@ class TwoDigits:
         return f"{int(value):02d}"
 
 
+class AnyScriptSlug:
+    # Topic addresses are made by taggit from the name in any script ("gàidhlig"), as
+    # Wagtail's are by default; Django's <slug:> takes only ASCII letters.
+    regex = r"[-\w]+"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
 register_converter(FourDigitYear, "yyyy")
+register_converter(AnyScriptSlug, "anyslug")
 register_converter(TwoDigits, "dd")
 
 app_name = "briefings"
@@ -47,7 +60,7 @@ urlpatterns = [
     path("organisations/", views.organisation_list, name="organisation-list"),
     path("organisations/<slug:slug>/", views.organisation_detail, name="organisation-detail"),
     path("topics/", views.topic_list, name="topic-list"),
-    path("topics/<slug:slug>/", views.topic_detail, name="topic-detail"),
+    path("topics/<anyslug:slug>/", views.topic_detail, name="topic-detail"),
     path("search/", views.search, name="search"),
     path("pages/<path:url>", views.plain_page, name="page"),
     path("feeds/issues/rss/", cache_public_page(feeds.IssuesFeed()), name="issues-rss"),

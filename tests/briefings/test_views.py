@@ -345,6 +345,23 @@ def test_topic_pages_list_published_articles_only(
     assert client.get("/topics/no-such-topic/").status_code == 404
 
 
+def test_topics_in_any_script_have_pages_readers_can_reach(client, published_issue):
+    ArticleFactory(
+        issue=published_issue,
+        title="Gaelic in the glens",
+        tags=["Café culture", "Gàidhlig", "עברית"],
+    )
+    index = client.get("/topics/").content.decode()
+    sitemap = text(client.get("/sitemap.xml"))
+    for name in ["Café culture", "Gàidhlig", "עברית"]:
+        link = re.search(rf'<a href="([^"]+)">{name}</a>', index).group(1)
+        assert "Gaelic in the glens" in text(client.get(link))
+        assert f"<loc>http://127.0.0.1:8000{link}</loc>" in sitemap
+    assert "Gaelic in the glens" in text(client.get("/topics/g%C3%A0idhlig/"))
+    article = published_issue.articles.get(title="Gaelic in the glens")
+    assert 'href="/topics/g%C3%A0idhlig/"' in text(client.get(article.get_absolute_url()))
+
+
 def test_sitemap_lists_public_pages_only(client, published_issue, draft_issue, scheduled_issue):
     IssueFactory(draft=True, date=datetime.date(2031, 1, 8))
     PlainPageFactory(url="/about/", title="About us", content="<p>-</p>")

@@ -35,13 +35,15 @@ def article_form_data(article, loaded_version, **changes):
     `loaded_version`."""
     data = existing_article(
         article,
-        issue=str(article.issue_id),
-        source_url="",
-        source_label="",
-        tags="",
-        loaded_version=str(loaded_version),
-        _save="Save",
-        **changes,
+        **{
+            "issue": str(article.issue_id),
+            "source_url": "",
+            "source_label": "",
+            "tags": "",
+            "loaded_version": str(loaded_version),
+            "_save": "Save",
+            **changes,
+        },
     )
     del data["id"]  # the inline's; the Articles screen has the article in its address
     return data

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 from django.utils.html import strip_tags
+from taggit.models import Tag
 
 from briefings.forms import ARTICLE_CONFLICT_MESSAGE, CONFLICT_MESSAGE
 from briefings.models import Article, Issue, Organisation
@@ -538,3 +539,35 @@ def test_an_email_subject_with_a_line_break_is_refused_and_nothing_is_saved(edit
     assert response.status_code == 200
     assert "The subject must be one line of text." in response.content.decode()
     assert not Issue.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("topics", "message"),
+    [
+        ("Halls, 😀", "“😀” cannot be a topic: a topic needs at least one letter or number."),
+        ("Halls, " + "x" * 101, "is too long: a topic can have at most 100 characters."),
+    ],
+)
+def test_a_topic_that_cannot_have_a_page_is_refused_and_the_issue_is_kept_to_correct(
+    editor_client, topics, message
+):
+    articles = three_articles()
+    articles[0]["tags"] = topics
+    response = editor_client.post(ADD_URL, issue_form_data(articles=articles))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert message in page
+    assert articles[1]["title"] in page  # what was typed is all still there
+    assert not Issue.objects.exists()
+    assert not Tag.objects.exists()
+
+
+def test_a_topic_that_cannot_have_a_page_is_refused_on_the_articles_screen(editor_client):
+    article = ArticleFactory(tags=["Halls"])
+    response = editor_client.post(
+        reverse("admin:briefings_article_change", args=[article.pk]),
+        article_form_data(article, article.issue.version, tags="Halls, ★"),
+    )
+    assert response.status_code == 200
+    assert "“★” cannot be a topic" in response.content.decode()
+    assert list(article.tags.names()) == ["Halls"]
