@@ -3,6 +3,7 @@
 import functools
 
 from django.conf import settings
+from django.http import Http404, QueryDict
 from django.urls import get_script_prefix, get_urlconf, reverse
 
 
@@ -62,3 +63,23 @@ def client_ip(request):
         if len(forwarded) >= count:
             return forwarded[-count]
     return request.META.get("REMOTE_ADDR")
+
+
+class NullCharacterMiddleware:
+    """PostgreSQL cannot store or compare a NUL character, and nobody types one: an address
+    with one (/pages/%00/) is a 404, and one in the query string (an admin list search, the
+    people picker's ?term=%00) is dropped, rather than each query failing with a 500."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path_info:
+            raise Http404("No such page")
+        if "%00" in request.META.get("QUERY_STRING", ""):
+            cleaned = QueryDict(mutable=True)
+            for key, values in request.GET.lists():
+                cleaned.setlist(key.replace("\x00", ""), [v.replace("\x00", "") for v in values])
+            cleaned._mutable = False
+            request.GET = cleaned
+        return self.get_response(request)

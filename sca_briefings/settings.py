@@ -415,6 +415,7 @@ AXES_LOCKOUT_TEMPLATE = "axes/locked_out.html"
 # address in REMOTE_ADDR for everything after it (axes, rate limits, logs).
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 MIDDLEWARE.insert(0, "sca_briefings.security.ForwardedClientAddressMiddleware")
+MIDDLEWARE.insert(1, "sca_briefings.security.NullCharacterMiddleware")
 
 # --- The email edition (issue #5) ----------------------------------------------------------
 # EMAIL_ESP_BACKEND sends through a provider's API with django-anymail instead of SMTP, e.g.

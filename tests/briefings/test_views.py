@@ -556,3 +556,11 @@ def test_a_request_too_large_to_read_gets_a_plain_page(client, settings):
     assert response.status_code == 400
     assert "Request not understood" in text(response)
     assert "Bad Request (400)" not in text(response)
+
+
+@pytest.mark.parametrize("path", ["/pages/%00/", "/pages/about/%00", "/nope%00/"])
+def test_an_address_with_a_nul_character_is_not_found(client, path):
+    PlainPageFactory(url="/about/", title="About", content="<p>About the SCA.</p>")
+    response = client.get(path)
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()

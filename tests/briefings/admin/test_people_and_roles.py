@@ -239,3 +239,17 @@ def test_signing_in_with_an_unsafe_next_address_lands_in_the_admin(client, edito
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("admin:index")
+
+
+def test_a_nul_character_in_a_search_is_dropped_not_an_error(editor_client):
+    # PostgreSQL refuses NUL in a query; nobody types one, but a pasted link may carry %00.
+    PersonFactory(name="Ailsa Munro")
+    found = editor_client.get(
+        reverse("admin:autocomplete") + "?app_label=briefings&model_name=article"
+        "&field_name=people&term=ail%00"
+    )
+    assert found.status_code == 200
+    assert [r["text"] for r in found.json()["results"]] == ["Ailsa Munro"]
+    listed = editor_client.get(reverse("admin:briefings_person_changelist") + "?q=%00ail")
+    assert listed.status_code == 200
+    assert "Ailsa Munro" in listed.content.decode()
