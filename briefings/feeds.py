@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 
 from .models import IN_ISSUE_ORDER, Article, Issue
 
@@ -87,7 +88,9 @@ class ArticlesFeed(Feed):
         return item.title
 
     def item_description(self, item):
-        return item.teaser
+        # The teaser is plain text, and feed readers read a description as HTML: "<b>" typed
+        # in a teaser is words to show, not markup.
+        return escape(item.teaser)
 
     def item_link(self, item):
         return _absolute(item.get_absolute_url())

@@ -115,3 +115,14 @@ def test_footer_feed_links_say_which_feed_they_are_out_of_context(client, publis
         "RSS feed of articles",
         "RSS feed of issues",
     ]
+
+
+@pytest.mark.parametrize("name", ["articles-rss", "articles-atom"])
+def test_a_teaser_is_shown_as_typed_in_feed_readers_not_read_as_markup(client, name):
+    ArticleFactory(teaser="Halls & hubs: <b>not bold</b> <script>x</script>")
+    entry = parse(client, name).entries[0]
+    # feedparser, like a feed reader, reads the description as HTML and cleans it.
+    assert (
+        entry.summary
+        == "Halls &amp; hubs: &lt;b&gt;not bold&lt;/b&gt; &lt;script&gt;x&lt;/script&gt;"
+    )
