@@ -287,6 +287,13 @@ class PlainPageForm(FlatpageForm):
         path = self.cleaned_data["url"].strip("/")
         self.cleaned_data["url"] = f"/{path}/" if path else "/"
         url = super().clean_url()
+        segments = url.strip("/").split("/")
+        if url == "/" or any(segment in ("", ".", "..") for segment in segments):
+            # "/" would be /pages// and "/../x/" a browser opens as /x/: no page there.
+            raise forms.ValidationError(
+                "Give the page a name between slashes, such as “/about/” or "
+                "“/members/highlands/”, without “..” or empty parts."
+            )
         if url == "/pages/" or url.startswith("/pages/"):
             raise forms.ValidationError(
                 "Leave out /pages/: the site adds it. For a page at /pages/members/, give "

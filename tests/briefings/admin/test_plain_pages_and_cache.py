@@ -92,6 +92,17 @@ def test_an_address_given_with_the_pages_prefix_is_refused_in_plain_words(editor
     assert not FlatPage.objects.exists()
 
 
+@pytest.mark.parametrize("typed", ["/", "/../../etc/", "/members//highlands/", "/./about/"])
+def test_an_address_with_no_name_or_a_dot_part_is_refused_in_plain_words(editor_client, typed):
+    # "/" would be listed at /pages//, and a browser opens /pages/../../etc/ as /etc/.
+    response = editor_client.post(
+        reverse("admin:flatpages_flatpage_add"), plain_page_data(url=typed)
+    )
+    assert response.status_code == 200
+    assert "Give the page a name between slashes" in text(response)
+    assert not FlatPage.objects.exists()
+
+
 @pytest.mark.parametrize("typed", ["our-funders", "/our-funders", "our-funders/"])
 def test_an_address_typed_without_its_slashes_gets_them(editor_client, typed):
     response = editor_client.post(
