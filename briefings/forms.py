@@ -48,6 +48,9 @@ def _lock_issue_date(date):
             )
 
 
+RICH_TEXT_MAX_LENGTH = 200_000
+
+
 class RichTextField(forms.CharField):
     """A CKEditor field where an editor nobody typed in counts as empty.
 
@@ -61,6 +64,14 @@ class RichTextField(forms.CharField):
 
     def validate(self, value):
         super().validate(value)
+        if len(value) > RICH_TEXT_MAX_LENGTH:
+            # PostgreSQL's search index of a text has a size limit (1 MB), which a pasted
+            # book would pass; this is far beyond any briefing, and far below that.
+            raise forms.ValidationError(
+                f"This text is too long to save: {len(value):,} characters with its "
+                f"formatting, where the most is {RICH_TEXT_MAX_LENGTH:,}. Put a long document "
+                "on its own site and link to it."
+            )
         refuse_unusable_links(value)
 
 

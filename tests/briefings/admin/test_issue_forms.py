@@ -571,3 +571,17 @@ def test_a_topic_that_cannot_have_a_page_is_refused_on_the_articles_screen(edito
     assert response.status_code == 200
     assert "“★” cannot be a topic" in response.content.decode()
     assert list(article.tags.names()) == ["Halls"]
+
+
+def test_a_leader_too_long_to_index_is_refused_in_plain_words_and_nothing_is_saved(editor_client):
+    # Distinct words, as a pasted table of figures would be: PostgreSQL's search index of the
+    # text has a size limit, and passing it was a 500.
+    leader = "<p>" + " ".join(f"w{i}" for i in range(250_000)) + "</p>"
+    response = editor_client.post(
+        ADD_URL, issue_form_data(leader=leader, articles=three_articles())
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f"This text is too long to save: {len(leader):,} characters" in page
+    assert "where the most is 200,000" in page
+    assert not Issue.objects.exists()
