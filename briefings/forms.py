@@ -49,6 +49,7 @@ def _lock_issue_date(date):
 
 
 RICH_TEXT_MAX_LENGTH = 200_000
+EARLIEST_ISSUE_YEAR, LATEST_ISSUE_YEAR = 1900, 2999
 
 
 class RichTextField(forms.CharField):
@@ -120,6 +121,12 @@ class IssueAdminForm(forms.ModelForm):
 
     def clean_date(self):
         date = self.cleaned_data["date"]
+        if not EARLIEST_ISSUE_YEAR <= date.year <= LATEST_ISSUE_YEAR:
+            # A slip of the keyboard (0026, 9999) would file the issue far off in the archive,
+            # and the next issue's date, a fortnight on, can pass the last date Python has.
+            raise forms.ValidationError(
+                f"Give a date between {EARLIEST_ISSUE_YEAR} and {LATEST_ISSUE_YEAR}."
+            )
         _lock_issue_date(date)
         others = Issue.objects.filter(date=date).exclude(pk=self.instance.pk)
         if others.exists():

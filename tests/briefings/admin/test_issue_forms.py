@@ -585,3 +585,11 @@ def test_a_leader_too_long_to_index_is_refused_in_plain_words_and_nothing_is_sav
     assert f"This text is too long to save: {len(leader):,} characters" in page
     assert "where the most is 200,000" in page
     assert not Issue.objects.exists()
+
+
+@pytest.mark.parametrize("date", ["9999-12-31", "0026-01-07"])
+def test_a_date_far_outside_the_archive_is_refused_in_plain_words(editor_client, date):
+    response = editor_client.post(ADD_URL, issue_form_data(date=date, articles=three_articles()))
+    assert response.status_code == 200
+    assert "Give a date between 1900 and 2999." in response.content.decode()
+    assert not Issue.objects.exists()
