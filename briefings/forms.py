@@ -1,6 +1,7 @@
 """Admin forms: optimistic locking for issues, clean slugs for the article inline, rich text
 for plain pages, and old addresses that lead to new ones."""
 
+import hashlib
 import unicodedata
 from urllib.parse import urlsplit
 
@@ -10,7 +11,7 @@ from django.contrib.flatpages.forms import FlatpageForm
 from django.contrib.flatpages.models import FlatPage
 from django.contrib.redirects.models import Redirect
 from django.db import connection
-from django.forms.models import BaseInlineFormSet
+from django.forms.models import BaseInlineFormSet, model_to_dict
 from django.utils.text import slugify
 from django_ckeditor_5.widgets import CKEditor5Widget
 from taggit.forms import TagField
@@ -180,7 +181,7 @@ class ArticleAdminForm(forms.ModelForm):
     save from either screen made from an old copy is refused, as two issue screens are: an
     article's save counts as a save of its issue (ArticleAdmin.save_model)."""
 
-    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    loaded_state = forms.CharField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Article
@@ -202,15 +203,29 @@ class ArticleAdminForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            self.fields["loaded_version"].initial = self.instance.issue.version
+            self.fields["loaded_state"].initial = article_state(self.instance)
 
     def clean(self):
         cleaned = super().clean()
         if self.instance.pk:
-            _refuse_if_saved_since(
-                self.instance.issue_id, cleaned.get("loaded_version"), ARTICLE_CONFLICT_MESSAGE
-            )
+            # This article as saved now, locked until the save ends. Only a change to it
+            # conflicts: colleagues saving other articles of the issue (or the issue page
+            # leaving this one alone) take nothing from this editor.
+            current = Article.objects.select_for_update().filter(pk=self.instance.pk).first()
+            if current is None or article_state(current) != cleaned.get("loaded_state"):
+                raise forms.ValidationError(ARTICLE_CONFLICT_MESSAGE, code="conflict")
         return cleaned
+
+
+def article_state(article):
+    """A digest of everything the Articles screen edits, as saved. A save made from a copy
+    whose digest no longer matches would overwrite someone else's change, whichever screen
+    (or topic merge) made it."""
+    values = model_to_dict(article, fields=ArticleAdminForm.Meta.fields)
+    for name, value in values.items():
+        if isinstance(value, list):  # people, organisations, topics
+            values[name] = sorted(item.pk for item in value)
+    return hashlib.sha256(repr(sorted(values.items())).encode()).hexdigest()
 
 
 class ArticleInlineFormSet(BaseInlineFormSet):

@@ -30,9 +30,9 @@ def existing_article(article, **changes):
     }
 
 
-def article_form_data(article, loaded_version, **changes):
-    """The Articles screen's form for `article`, as loaded when its issue was at
-    `loaded_version`."""
+def article_form_data(article, loaded_state, **changes):
+    """The Articles screen's form for `article`, as loaded when the article was saved as
+    `loaded_state` (briefings.forms.article_state)."""
     data = existing_article(
         article,
         **{
@@ -40,7 +40,7 @@ def article_form_data(article, loaded_version, **changes):
             "source_url": "",
             "source_label": "",
             "tags": "",
-            "loaded_version": str(loaded_version),
+            "loaded_state": loaded_state,
             "_save": "Save",
             **changes,
         },

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.html import strip_tags
 from taggit.models import Tag
 
-from briefings.forms import ARTICLE_CONFLICT_MESSAGE, CONFLICT_MESSAGE
+from briefings.forms import ARTICLE_CONFLICT_MESSAGE, CONFLICT_MESSAGE, article_state
 from briefings.models import Article, Issue, Organisation
 from tests.factories import (
     ArticleFactory,
@@ -482,7 +482,8 @@ def test_an_issue_screen_opened_before_an_article_was_saved_alone_cannot_save_ov
     opened_at = issue.version  # the issue screen is open in one tab...
     article_url = reverse("admin:briefings_article_change", args=[article.pk])
     saved = editor_client.post(
-        article_url, article_form_data(article, opened_at, teaser="New teaser, saved alone.")
+        article_url,
+        article_form_data(article, article_state(article), teaser="New teaser, saved alone."),
     )
     assert saved.status_code == 302  # ...while the article is saved from the Articles screen
     response = editor_client.post(
@@ -507,7 +508,7 @@ def test_an_articles_screen_opened_before_its_issue_was_saved_cannot_save_over_i
 ):
     issue = IssueFactory(title="Halls", status=Issue.Status.DRAFT, publish_at=None)
     article = ArticleFactory(issue=issue, teaser="Old teaser.")
-    opened_at = issue.version  # the Articles screen is open in one tab...
+    opened_at = article_state(article)  # the Articles screen is open in one tab...
     saved = editor_client.post(
         change_url(issue),
         issue_form_data(
@@ -566,7 +567,7 @@ def test_a_topic_that_cannot_have_a_page_is_refused_on_the_articles_screen(edito
     article = ArticleFactory(tags=["Halls"])
     response = editor_client.post(
         reverse("admin:briefings_article_change", args=[article.pk]),
-        article_form_data(article, article.issue.version, tags="Halls, ★"),
+        article_form_data(article, article_state(article), tags="Halls, ★"),
     )
     assert response.status_code == 200
     assert "“★” cannot be a topic" in response.content.decode()
@@ -593,3 +594,52 @@ def test_a_date_far_outside_the_archive_is_refused_in_plain_words(editor_client,
     assert response.status_code == 200
     assert "Give a date between 1900 and 2999." in response.content.decode()
     assert not Issue.objects.exists()
+
+
+def test_editors_saving_different_articles_of_one_issue_do_not_block_each_other(editor_client):
+    issue = IssueFactory(title="Halls", status=Issue.Status.DRAFT, publish_at=None)
+    first = ArticleFactory(issue=issue, title="First")
+    second = ArticleFactory(issue=issue, title="Second", teaser="Old teaser.")
+    first_opened, second_opened = article_state(first), article_state(second)
+    first_url = reverse("admin:briefings_article_change", args=[first.pk])
+    second_url = reverse("admin:briefings_article_change", args=[second.pk])
+
+    assert editor_client.post(first_url, article_form_data(first, first_opened)).status_code == 302
+    saved = editor_client.post(
+        second_url, article_form_data(second, second_opened, teaser="New teaser.")
+    )
+    assert saved.status_code == 302
+    second.refresh_from_db()
+    assert second.teaser == "New teaser."
+
+    # The same article saved again from a tab opened before that save is refused.
+    stale = editor_client.post(
+        second_url, article_form_data(second, second_opened, title="From the old tab")
+    )
+    assert ARTICLE_CONFLICT_MESSAGE in stale.content.decode()
+    second.refresh_from_db()
+    assert (second.title, second.teaser) == ("Second", "New teaser.")
+
+
+def test_an_articles_screen_keeps_working_when_the_issue_page_left_its_article_alone(
+    editor_client,
+):
+    issue = IssueFactory(title="Halls", status=Issue.Status.DRAFT, publish_at=None)
+    article = ArticleFactory(issue=issue, order=10)  # as the issue page numbers it
+    opened = article_state(article)
+    saved = editor_client.post(
+        change_url(issue),
+        issue_form_data(
+            issue=issue,
+            date=f"{issue.date:%Y-%m-%d}",
+            title="A new headline",
+            articles=[existing_article(article)],
+            initial_articles=1,
+        ),
+    )
+    assert saved.status_code == 302
+    article_url = reverse("admin:briefings_article_change", args=[article.pk])
+    response = editor_client.post(article_url, article_form_data(article, opened, title="Mine"))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    article.refresh_from_db()
+    assert article.title == "Mine"
