@@ -152,12 +152,13 @@ def subscriber_for_confirm_token(token, *, lock=False):
 def confirm_subscription(*, token):
     """Make the subscriber active and send the welcome email (once).
 
-    Returns (subscriber, newly_confirmed).
+    Returns (subscriber, newly_confirmed, welcomed): welcomed is False if the welcome could
+    not be sent, so the page does not say it was.
     """
     with transaction.atomic():
         subscriber = subscriber_for_confirm_token(token, lock=True)
         if subscriber.status == Subscriber.Status.ACTIVE:
-            return subscriber, False
+            return subscriber, False, False
         subscriber.status = Subscriber.Status.ACTIVE
         subscriber.confirmed_at = timezone.now()
         subscriber.unsubscribed_at = None
@@ -170,7 +171,8 @@ def confirm_subscription(*, token):
     except OSError:
         # They are subscribed either way; a lost welcome is not worth an error page.
         logger.exception("Welcome email to subscriber %s could not be sent", subscriber.pk)
-    return subscriber, True
+        return subscriber, True, False
+    return subscriber, True, True
 
 
 def send_welcome(*, subscriber):

@@ -140,14 +140,11 @@ def confirm(request, token):
             _without_signup_form({"subscriber": subscriber}),
         )
     try:
-        subscriber, newly = services.confirm_subscription(token=token)
+        subscriber, newly, welcomed = services.confirm_subscription(token=token)
     except services.InvalidLink:
         return _invalid_link(request)
-    return render(
-        request,
-        "subscribers/subscriber_confirmed.html",
-        _without_signup_form({"subscriber": subscriber, "newly": newly}),
-    )
+    context = {"subscriber": subscriber, "newly": newly, "welcomed": welcomed}
+    return render(request, "subscribers/subscriber_confirmed.html", _without_signup_form(context))
 
 
 @never_cache

@@ -103,6 +103,20 @@ def test_confirming_twice_sends_one_welcome(client, smtp_server):
     assert "Confirm my subscription" not in reopened
 
 
+def test_a_welcome_that_could_not_be_sent_is_not_said_to_have_been(client, smtp_server, settings):
+    from tests.conftest import free_port
+
+    client.post(SUBSCRIBE, signup_data())
+    [confirm_url] = links_in(smtp_server.messages[0], "/subscribe/confirm/")
+    # The mail server goes away between the sign-up and the click.
+    settings.MAILERS["default"]["OPTIONS"]["port"] = free_port()
+    page = client.post(path_of(confirm_url)).content.decode()
+    assert "You are subscribed" in page
+    assert "We have sent you a short welcome email" not in page
+    assert "welcome email could not be sent just now" in page
+    assert Subscriber.objects.get().status == Subscriber.Status.ACTIVE
+
+
 def reply_to(response, typed):
     """The reply's main content, with the address the visitor typed (which it repeats back, so
     that they can spot a mistake) taken out: the rest must not tell one address from another."""
