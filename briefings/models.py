@@ -4,7 +4,7 @@ import functools
 from django.conf import settings
 from django.contrib.flatpages.models import FlatPage
 from django.contrib.postgres.search import SearchVectorField
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.db.models import OuterRef, Q
 from django.db.models.functions import Now
 from django.urls import get_script_prefix, get_urlconf, reverse
@@ -26,7 +26,32 @@ def unique_slug(instance, value, *, queryset, max_length=200):
     return slug
 
 
-class Organisation(models.Model):
+class SluggedByName(models.Model):
+    """A row whose web address, left blank, is made from its name, unique."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.slug:
+            return super().save(*args, **kwargs)
+        queryset = type(self)._default_manager.all()
+        # Two editors (or a double-click) adding the same name at once both find "name" free;
+        # the second insert waits for the first and fails. It takes the next free one then,
+        # rather than the editor seeing a 500.
+        for attempt in range(10):  # each retry loses only to a save that has finished
+            self.slug = unique_slug(self, self.name, queryset=queryset)
+            try:
+                with transaction.atomic():
+                    return super().save(*args, **kwargs)
+            except IntegrityError:
+                self.slug = ""
+                if attempt == 9:
+                    raise
+        return None  # not reached: the loop saves or raises
+
+
+class Organisation(SluggedByName):
     class Kind(models.TextChoices):
         THINK_TANK = "think_tank", "Think tank"
         CHARITY = "charity", "Charity"
@@ -57,13 +82,8 @@ class Organisation(models.Model):
     def get_absolute_url(self):
         return reverse("briefings:organisation-detail", kwargs={"slug": self.slug})
 
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(self, self.name, queryset=Organisation.objects.all())
-        super().save(*args, **kwargs)
 
-
-class Person(models.Model):
+class Person(SluggedByName):
     name = models.CharField(max_length=200, help_text="As readers know them, e.g. “Hazel Blears”.")
     slug = models.SlugField(
         max_length=200,
@@ -96,11 +116,6 @@ class Person(models.Model):
 
     def get_absolute_url(self):
         return reverse("briefings:person-detail", kwargs={"slug": self.slug})
-
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(self, self.name, queryset=Person.objects.all())
-        super().save(*args, **kwargs)
 
 
 class Section(models.Model):
