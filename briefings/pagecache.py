@@ -30,7 +30,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseNotAllowed
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, has_vary_header, patch_cache_control
 from django.utils.http import quote_etag
@@ -164,13 +164,23 @@ def _key(request):
     return f"{KEY_PREFIX}:{content_version()}:{hashlib.sha256(address).hexdigest()}"
 
 
+ALLOWED_METHODS = ["GET", "HEAD", "OPTIONS"]
+
+
 def cache_public_page(view):
     """Serve a public GET view from the page cache, with an ETag for conditional requests."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if request.method not in ("GET", "HEAD"):
-            return view(request, *args, **kwargs)
+        if request.method == "OPTIONS":
+            response = HttpResponse()
+            response["Allow"] = ", ".join(ALLOWED_METHODS)
+            return response
+        if request.method not in ALLOWED_METHODS:
+            # Public pages only show things: a POST, PUT or TRACE is "not allowed", rather
+            # than the page (TRACE) or the expired-form page (the CSRF check would answer
+            # first, so the wrapper is exempt; it never runs the view for these).
+            return HttpResponseNotAllowed(ALLOWED_METHODS)
         if settings.PAGE_CACHE_SECONDS <= 0:
             response = view(request, *args, **kwargs)
             if not _is_storable(response):
@@ -192,6 +202,7 @@ def cache_public_page(view):
             _set(key, entry, page_cache_timeout())
         return _answer(request, *entry)
 
+    wrapper.csrf_exempt = True
     return wrapper
 
 

@@ -5,6 +5,7 @@ import datetime
 import time
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from briefings.models import Issue
@@ -207,3 +208,22 @@ def test_emptying_the_shared_cache_never_brings_back_a_worker_s_old_copy(client,
     Issue.objects.filter(pk=published_issue.pk).update(title="Retitled while the cache was down")
     cache.clear()  # Redis restarted, say: the content version starts again
     assert "Retitled while the cache was down" in client.get(url).content.decode()
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE", "TRACE"])
+@pytest.mark.parametrize("name", ["home", "issue", "search", "feed", "sitemap"])
+def test_public_pages_only_show_and_say_so_to_other_methods(published_issue, method, name):
+    url = {
+        "home": "/",
+        "issue": published_issue.get_absolute_url(),
+        "search": "/search/?q=hall",
+        "feed": "/feeds/issues/rss/",
+        "sitemap": "/sitemap.xml",
+    }[name]
+    client = Client(enforce_csrf_checks=True)
+    response = client.generic(method, url)
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD, OPTIONS"
+    options = client.options(url)
+    assert options.status_code == 200
+    assert options["Allow"] == "GET, HEAD, OPTIONS"
