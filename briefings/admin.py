@@ -129,6 +129,18 @@ def _counted(*sentences):
     return " ".join(text.format(_issues(count)) for text, count in sentences if count)
 
 
+def _held_email(issue, count):
+    """What Unpublish says about an issue whose email was still going out."""
+    if count == 1:
+        held = "1 email not yet sent is held. It goes out by itself"
+    else:
+        held = f"{count} emails not yet sent are held. They go out by themselves"
+    return (
+        f"{issue} was already being emailed: {held} within a few minutes of the issue being "
+        "public again; no one gets it twice."
+    )
+
+
 class OnTheSiteFilter(admin.SimpleListFilter):
     title = "on the site"
     parameter_name = "state"
@@ -311,7 +323,7 @@ class IssueAdmin(SearchesEitherApostrophe, RetiresCachedPages, KeepsOldAddresses
 
     @admin.action(description="Unpublish (back to draft)", permissions=["change"])
     def unpublish(self, request, queryset):
-        unpublished, already = 0, 0
+        unpublished, already, held = 0, 0, []
         for issue in queryset:
             if issue.status == Issue.Status.DRAFT:
                 already += 1
@@ -319,11 +331,17 @@ class IssueAdmin(SearchesEitherApostrophe, RetiresCachedPages, KeepsOldAddresses
             services.unpublish_issue(issue=issue)
             self.log_change(request, issue, "Unpublished.")
             unpublished += 1
+            # The senders stop at once for an issue that is not public; say what they left.
+            unsent = Delivery.objects.filter(issue=issue).unfinished().count()
+            if unsent:
+                held.append(_held_email(issue, unsent))
         said = _counted(
             ("Unpublished {}: drafts again, and not on the site.", unpublished),
             ("Left {} alone: already drafts.", already),
         )
-        self.message_user(request, said, messages.SUCCESS if unpublished else messages.INFO)
+        said = " ".join([said, *held])
+        level = messages.WARNING if held else messages.SUCCESS if unpublished else messages.INFO
+        self.message_user(request, said, level)
 
     @admin.action(description="Start the next issue (a draft 14 days later)", permissions=["add"])
     def duplicate_as_next(self, request, queryset):

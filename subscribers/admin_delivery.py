@@ -161,6 +161,8 @@ class DeliveryAdmin(admin.ModelAdmin):
         published = Issue.objects.published().filter(pk=issue.pk).exists()
         count = sending.count_new_recipients(issue=issue)
         already = Delivery.objects.filter(issue=issue).count()
+        # Sent before it was unpublished: what had not gone yet waits for it to be public again.
+        held = 0 if published else Delivery.objects.filter(issue=issue).unfinished().count()
         if request.method == "POST" and published:
             try:
                 created = sending.start_sending(issue=issue)
@@ -194,6 +196,7 @@ class DeliveryAdmin(admin.ModelAdmin):
             published=published,
             count=count,
             already=already,
+            held=held,
         )
 
     def stats(self, request, issue_id):

@@ -9,6 +9,9 @@ How it stays exactly-once:
 - A worker that dies leaves its unsent rows "sending"; after BRIEFING_SEND_CLAIM_TIMEOUT they
   are claimed again. Only the one message that was on the wire can have been accepted without
   being recorded: that row is flagged `possible_duplicate` so it can be listed.
+- Only a public issue (`Issue.objects.published()`) is sent: it is a condition of every claim,
+  and checked again with the readers while a batch goes out. An issue unpublished after Send
+  keeps what it has not yet sent "queued" (held, no attempt used) until it is public again.
 """
 
 import logging
@@ -24,7 +27,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import mailers
 from django.db import connection, transaction
-from django.db.models import F, Min, Q
+from django.db.models import Exists, F, Min, OuterRef, Q
 from django.utils import timezone
 
 from briefings.models import Issue
@@ -45,6 +48,7 @@ class SendReport:
     failed: int = 0
     retrying: int = 0
     skipped: int = 0
+    held: int = 0  # given back untried because the issue stopped being public
     stopped_by: str = ""  # why the run stopped early (e.g. the mail server is down)
     errors: list = field(default_factory=list)
 
@@ -111,7 +115,8 @@ def queue_due_issues():
 def resume_stalled():
     """Enqueue workers for issues whose deliveries are waiting but that no worker is sending.
 
-    This catches a worker that died (its claims go stale) and retries that are now due.
+    This catches a worker that died (its claims go stale), retries that are now due, and the
+    held mail of an issue that is public again after being unpublished mid-send.
     """
     now = timezone.now()
     fresh = now - timedelta(seconds=settings.BRIEFING_SEND_CLAIM_TIMEOUT)
@@ -131,7 +136,10 @@ def _claimable(now):
     return Delivery.objects.filter(
         Q(status=Delivery.Status.QUEUED, next_attempt_at__isnull=True)
         | Q(status=Delivery.Status.QUEUED, next_attempt_at__lte=now)
-        | Q(status=Delivery.Status.SENDING, claimed_at__lt=stale)
+        | Q(status=Delivery.Status.SENDING, claimed_at__lt=stale),
+        # An issue unpublished after Send must not reach readers with links to a draft: its
+        # deliveries wait here, untouched, until it is public again.
+        issue__in=Issue.objects.published(),
     )
 
 
@@ -208,6 +216,16 @@ def _fail(delivery, error, *, bounce=False):
         )
 
 
+def _hold(delivery):
+    """Give a claimed delivery back as it was before the claim: it was not tried."""
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=Delivery.Status.QUEUED,
+        attempts=max(delivery.attempts - 1, 0),
+        claimed_by="",
+        claimed_at=None,
+    )
+
+
 def _release(deliveries, error):
     """Put claimed but untried deliveries back in the queue, without using up an attempt."""
     for delivery in deliveries:
@@ -258,27 +276,40 @@ class _Pacer:
 
 
 class _StatusCheck:
-    """Which of a batch's subscribers are still active, at most BRIEFING_SEND_RECHECK_SECONDS old.
+    """Whether each of a batch's deliveries may still go, at most BRIEFING_SEND_RECHECK_SECONDS
+    old: "send", "skip" (the reader is no longer active) or "hold" (the issue is not public).
 
-    One query refreshes the answer for the rest of the batch, so a reader who unsubscribes
-    mid-send is honoured within that window without a query per message.
+    One query refreshes the answer for the rest of the batch, so a reader who unsubscribes, or
+    an editor who unpublishes the issue, mid-send is honoured within that window without a
+    query per message.
     """
 
     def __init__(self, batch):
         self.batch = batch
         self.max_age = settings.BRIEFING_SEND_RECHECK_SECONDS
         self.checked_at = None
-        self.active = set()
+        self.verdicts = {}
 
-    def is_active(self, subscriber_id, index):
+    def verdict(self, delivery, index):
         now = time.monotonic()
         if self.checked_at is None or now - self.checked_at >= self.max_age:
-            remaining = [d.subscriber_id for d in self.batch[index:]]
-            self.active = set(
-                Subscriber.objects.active().filter(pk__in=remaining).values_list("pk", flat=True)
+            remaining = [d.pk for d in self.batch[index:]]
+            rows = (
+                Delivery.objects.filter(pk__in=remaining)
+                .annotate(
+                    public=Exists(Issue.objects.published().filter(pk=OuterRef("issue_id"))),
+                    active=Exists(Subscriber.objects.active().filter(pk=OuterRef("subscriber_id"))),
+                )
+                .values_list("pk", "public", "active")
             )
+            self.verdicts = {}
+            for pk, public, active in rows:
+                if not public:
+                    self.verdicts[pk] = "hold"
+                else:
+                    self.verdicts[pk] = "send" if active else "skip"
             self.checked_at = now
-        return subscriber_id in self.active
+        return self.verdicts.get(delivery.pk, "hold")
 
 
 class _Heartbeat:
@@ -320,9 +351,15 @@ def send_batch(*, batch, prepared, pacer=None, on_result=None):
         heartbeat = _Heartbeat(batch)
         for index, delivery in enumerate(batch):
             subscriber = delivery.subscriber
-            # Re-checked just before sending, not at claim time: a reader may have
-            # unsubscribed (or bounced) since the batch was claimed.
-            if not statuses.is_active(subscriber.pk, index):
+            # Re-checked just before sending, not at claim time: the issue may have been
+            # unpublished, or a reader unsubscribed (or bounced), since the batch was claimed.
+            verdict = statuses.verdict(delivery, index)
+            if verdict == "hold":
+                _hold(delivery)
+                report.held += 1
+                _notify(on_result, "held")
+                continue
+            if verdict == "skip":
                 Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.SKIPPED)
                 report.skipped += 1
                 _notify(on_result, "skipped")
@@ -428,7 +465,7 @@ def _send_pending(*, issue, batch_size, worker, max_batches, on_result):
             break
         batches += 1
         report = send_batch(batch=batch, prepared=prepared, pacer=pacer, on_result=on_result)
-        for name in ("sent", "failed", "retrying", "skipped"):
+        for name in ("sent", "failed", "retrying", "skipped", "held"):
             setattr(total, name, getattr(total, name) + getattr(report, name))
         total.errors += report.errors
         if report.stopped_by:
@@ -439,9 +476,12 @@ def _send_pending(*, issue, batch_size, worker, max_batches, on_result):
 
 
 def next_retry_at(*, issue):
-    return Delivery.objects.filter(issue=issue, status=Delivery.Status.QUEUED).aggregate(
-        at=Min("next_attempt_at")
-    )["at"]
+    """When the issue's next retry is due; None if none is waiting, or if the issue is not
+    public (its mail is held; `resume_stalled` restarts it once the issue is public again)."""
+    waiting = Delivery.objects.filter(
+        issue__in=Issue.objects.published().filter(pk=issue.pk), status=Delivery.Status.QUEUED
+    )
+    return waiting.aggregate(at=Min("next_attempt_at"))["at"]
 
 
 def possible_duplicates(*, issue):

@@ -27,5 +27,6 @@ def send_deliveries(issue_id):
         "failed": report.failed,
         "retrying": report.retrying,
         "skipped": report.skipped,
+        "held": report.held,
         "stopped_by": report.stopped_by,
     }

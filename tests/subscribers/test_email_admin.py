@@ -141,6 +141,19 @@ def test_draft_cannot_be_sent_from_the_admin(editor_client):
     assert not Delivery.objects.exists()
 
 
+def test_send_page_of_an_unpublished_issue_says_its_emails_are_held(editor_client):
+    issue = IssueFactory(draft=True)
+    for subscriber in SubscriberFactory.create_batch(3):
+        Delivery.objects.create(issue=issue, subscriber=subscriber)
+
+    page = editor_client.get(url("send", issue)).content.decode()
+
+    assert "This issue is not public, so it cannot be sent to subscribers." in page
+    assert "3 emails from when it was sent are held" in page
+    assert "within a few minutes of the issue being public again" in page
+    assert "<form" not in page.split('id="content"')[1]
+
+
 def test_send_form_needs_the_csrf_token(editor):
     client = Client(enforce_csrf_checks=True)
     client.force_login(editor)

@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
 
+from briefings import services
 from subscribers import sending
 from subscribers.models import Delivery, Subscriber
 from tests.factories import ArticleFactory, IssueFactory, SubscriberFactory
@@ -191,6 +192,76 @@ def test_reader_who_unsubscribes_during_a_send_is_not_sent_to(smtp_server, setti
     assert report.sent == 5 and report.skipped == 1
     assert leaving.email not in addresses(smtp_server)
     assert Delivery.objects.get(subscriber=leaving).status == "skipped"
+
+
+@pytest.mark.django_db
+def test_unpublished_issue_is_held_until_public_again_then_sent_once_each(smtp_server, settings):
+    settings.BRIEFING_SEND_CLAIM_TIMEOUT = 60
+    issue = make_issue()
+    subscribers = SubscriberFactory.create_batch(4)
+    sending.queue_issue(issue=issue)  # what pressing Send does before the workers start
+    services.unpublish_issue(issue=issue)
+    # Long enough ago that the due check would take the send for stalled, were it public.
+    Delivery.objects.update(created_at=timezone.now() - datetime.timedelta(minutes=5))
+
+    report = sending.send_pending()  # what a worker does
+    call_command("send_issue", "--due")  # and the once-a-minute check
+
+    assert report.sent == 0
+    assert smtp_server.messages == []
+    assert set(Delivery.objects.values_list("status", "attempts")) == {("queued", 0)}
+    assert sending.resume_stalled() == []
+
+    services.publish_issue(issue=issue)
+    assert sending.resume_stalled() == [issue.pk]  # the test settings run its workers at once
+
+    assert addresses(smtp_server) == Counter({s.email: 1 for s in subscribers})
+    assert set(Delivery.objects.values_list("status", flat=True)) == {"sent"}
+    assert sending.send_pending().sent == 0  # nothing twice
+
+
+@pytest.mark.django_db(transaction=True)
+def test_issue_unpublished_during_a_send_holds_the_rest_of_the_batch(smtp_server, settings):
+    settings.BRIEFING_SEND_RECHECK_SECONDS = 0  # check before every message
+    issue = make_issue()
+    subscribers = SubscriberFactory.create_batch(6)
+    sending.queue_issue(issue=issue)
+    original = smtp_server.handle_DATA
+
+    async def handle_data(server, session, envelope):
+        result = await original(server, session, envelope)
+        if len(smtp_server.messages) == 2:
+            # An editor presses "Unpublish" while the batch is being sent.
+            await asyncio.to_thread(lambda: services.unpublish_issue(issue=issue))
+        return result
+
+    smtp_server.handle_DATA = handle_data
+
+    report = sending.send_pending(batch_size=10)
+
+    assert (report.sent, report.held) == (2, 4)
+    assert len(smtp_server.messages) == 2
+    held = Delivery.objects.exclude(status="sent")
+    assert set(held.values_list("status", "attempts", "claimed_by")) == {("queued", 0, "")}
+
+    smtp_server.handle_DATA = original
+    services.publish_issue(issue=issue)
+    assert sending.send_pending().sent == 4
+    assert addresses(smtp_server) == Counter({s.email: 1 for s in subscribers})
+
+
+@pytest.mark.django_db
+def test_send_task_does_not_come_back_for_retries_of_an_unpublished_issue():
+    issue = make_issue()
+    SubscriberFactory()
+    sending.queue_issue(issue=issue)
+    Delivery.objects.update(attempts=1, next_attempt_at=timezone.now())  # a retry, due now
+    assert sending.next_retry_at(issue=issue) is not None
+
+    services.unpublish_issue(issue=issue)
+
+    # Otherwise the task would re-enqueue itself at once, again and again, while it is held.
+    assert sending.next_retry_at(issue=issue) is None
 
 
 @pytest.mark.django_db

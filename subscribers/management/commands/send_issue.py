@@ -83,6 +83,11 @@ class Command(BaseCommand):
             f"Sent {report.sent}, failed {report.failed}, will retry {report.retrying}, "
             f"skipped {report.skipped} (no longer subscribed)."
         )
+        if report.held:
+            self.stdout.write(
+                f"Held {report.held}: {issue} was unpublished while it was being sent. They go "
+                "out once it is public again."
+            )
         if report.stopped_by:
             # A non-zero exit, so cron and scripts notice; what was sent stays sent.
             self.report_duplicates(issue)

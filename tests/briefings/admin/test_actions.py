@@ -112,6 +112,33 @@ def test_unpublish_leaves_drafts_alone_and_says_so(editor_client):
     assert message.level_tag == "info"  # not shown as a success: nothing changed
 
 
+def test_unpublish_says_how_many_emails_not_yet_sent_are_held(editor_client):
+    issue = IssueFactory(date=datetime.date(2026, 5, 13))
+    for status in ["sent", "sent", "sending", "queued", "queued"]:
+        Delivery.objects.create(issue=issue, subscriber=SubscriberFactory(), status=status)
+    quiet = IssueFactory(date=datetime.date(2026, 5, 27))  # never emailed: nothing to say
+
+    response = run_action(editor_client, "unpublish", issue, quiet)
+
+    [message] = get_messages(response.wsgi_request)
+    assert str(message) == (
+        "Unpublished 2 issues: drafts again, and not on the site. "
+        "Briefing – 13 May 2026 was already being emailed: 3 emails not yet sent are held. "
+        "They go out by themselves within a few minutes of the issue being public again; "
+        "no one gets it twice."
+    )
+    assert message.level_tag == "warning"
+
+
+def test_unpublish_says_one_held_email_in_the_singular(editor_client):
+    issue = IssueFactory(date=datetime.date(2026, 5, 13))
+    Delivery.objects.create(issue=issue, subscriber=SubscriberFactory())
+
+    response = run_action(editor_client, "unpublish", issue)
+
+    assert "1 email not yet sent is held. It goes out by itself" in messages_of(response)[0]
+
+
 def test_start_next_issue_makes_an_empty_draft_fourteen_days_later(editor_client):
     issue = IssueFactory(date=datetime.date(2026, 1, 7), title="Halls")
     ArticleFactory(issue=issue)
