@@ -6,6 +6,8 @@ Everything needs the "subscribers.send_issue" permission; every change is a CSRF
 POST.
 """
 
+import logging
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -21,6 +23,8 @@ from briefings.models import Issue
 from . import charts, sending
 from .emails import PreparedIssue
 from .models import Delivery
+
+logger = logging.getLogger(__name__)
 
 PERMISSION = "subscribers.send_issue"
 MAX_EXTRA_TEST_ADDRESSES = 5
@@ -140,6 +144,16 @@ class DeliveryAdmin(admin.ModelAdmin):
             else:
                 try:
                     sending.send_test(issue=issue, addresses=addresses)
+                except OSError as error:  # the mail server is down, or refused it (smtplib)
+                    logger.exception("Test of issue %s could not be sent", issue.pk)
+                    self.message_user(
+                        request,
+                        "The test could not be sent: the mail server could not be reached or "
+                        "refused it. Nothing was sent. Try again in a few minutes; if it keeps "
+                        "happening, ask whoever looks after the site to check its email "
+                        f"settings. (What the server said: {error})",
+                        messages.ERROR,
+                    )
                 except Exception as error:  # noqa: BLE001 - show the editor what went wrong
                     self.message_user(
                         request, f"The test could not be sent: {error}", messages.ERROR

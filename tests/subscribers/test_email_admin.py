@@ -72,6 +72,19 @@ def test_send_a_test_to_myself_and_colleagues(editor_client, smtp_server):
     assert not Delivery.objects.exists()
 
 
+def test_a_test_the_mail_server_cannot_take_is_explained_in_plain_words(
+    editor_client, smtp_server, settings
+):
+    from tests.conftest import free_port
+
+    settings.MAILERS["default"]["OPTIONS"]["port"] = free_port()  # the mail server is down
+    response = editor_client.post(url("test", IssueFactory(draft=True)), {"extra": ""})
+    page = response.content.decode()
+    assert "The test could not be sent: the mail server could not be reached" in page
+    assert "Nothing was sent." in page
+    assert smtp_server.messages == []
+
+
 def test_test_send_refuses_more_than_five_extra_addresses(editor_client, smtp_server):
     extra = " ".join(f"p{n}@example.org" for n in range(6))
 
