@@ -29,6 +29,10 @@ class InvalidLink(Exception):
     """A tampered, expired or stale link from an email."""
 
 
+class SubscriberErased(InvalidLink):
+    """A genuine link of a subscriber whose record has since been erased."""
+
+
 def _send_templated(*, template, to, context, headers=None):
     context = {**context, "SITE_URL": settings.SITE_URL, "SITE_NAME": settings.SITE_NAME}
     subject = render_to_string(f"subscribers/email/{template}_subject.txt", context)
@@ -204,7 +208,7 @@ def subscriber_for_manage_token(token):
         raise InvalidLink from None
     subscriber = Subscriber.objects.filter(pk=subscriber_id).first()
     if subscriber is None:
-        raise InvalidLink
+        raise SubscriberErased
     return subscriber
 
 

@@ -156,7 +156,6 @@ def preferences(request, token):
     except services.InvalidLink:
         return _invalid_link(request, manage=True)
     saved = False
-    status = 200
     if request.method == "POST":
         form = PreferencesForm(request.POST)
         if form.is_valid():
@@ -166,8 +165,6 @@ def preferences(request, token):
                 organisation=form.cleaned_data["organisation"],
             )
             saved = True
-        else:
-            status = 400
     else:
         form = PreferencesForm(
             initial={"name": subscriber.name, "organisation": subscriber.organisation}
@@ -178,7 +175,6 @@ def preferences(request, token):
         _without_signup_form(
             {"subscriber": subscriber, "form": form, "saved": saved, "token": token}
         ),
-        status=status,
     )
 
 
@@ -191,6 +187,10 @@ def preferences(request, token):
 def unsubscribe(request, token):
     try:
         subscriber = services.subscriber_for_manage_token(token)
+    except services.SubscriberErased:
+        # A real link whose reader was since erased: they are off the list, which is what
+        # they (or their mail program's one-click request) ask; that is no error.
+        return render(request, "subscribers/subscriber_erased.html", _without_signup_form({}))
     except services.InvalidLink:
         return _invalid_link(request, manage=True)
     if request.method != "POST":
