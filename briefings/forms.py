@@ -18,7 +18,7 @@ from taggit.forms import TagField
 from taggit.models import Tag
 
 from .models import Article, Issue, Organisation, Person, unique_slug
-from .sanitise import is_blank_html, sanitise_html, unusable_links
+from .sanitise import foreign_images, is_blank_html, sanitise_html, unusable_links
 
 CONFLICT_MESSAGE = (
     "Someone else saved this issue while you were editing it, so your changes have not been "
@@ -78,7 +78,8 @@ class RichTextField(forms.CharField):
 
 
 def refuse_unusable_links(html):
-    """Saving would quietly drop these links' addresses (sanitise.py): say so instead."""
+    """Saving would quietly drop these links' addresses and these images (sanitise.py): say
+    so instead."""
     errors = [
         forms.ValidationError(
             f"The link on “{words or address}” goes to “{address}”, which is not a web "
@@ -86,6 +87,14 @@ def refuse_unusable_links(html):
         )
         for address, words in unusable_links(html)
     ]
+    for src in foreign_images(html):
+        where = "pasted in from another program" if src.startswith("data:") else f"at “{src}”"
+        errors.append(
+            forms.ValidationError(
+                f"The image {where} is not stored on this site, so it would not be shown. "
+                "Save it to your computer and add it with the editor’s image button instead."
+            )
+        )
     if errors:
         raise forms.ValidationError(errors)
 

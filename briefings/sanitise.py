@@ -40,11 +40,13 @@ class _Links(HTMLParser):
 
     def __init__(self):
         super().__init__()
-        self.links, self._open = [], None
+        self.links, self.images, self._open = [], [], None
 
     def handle_starttag(self, tag, attrs):
         if tag == "a":
             self._open = [dict(attrs).get("href") or "", ""]
+        elif tag == "img":
+            self.images.append(dict(attrs).get("src") or "")
 
     def handle_data(self, data):
         if self._open is not None:
@@ -56,17 +58,27 @@ class _Links(HTMLParser):
             self._open = None
 
 
-def unusable_links(html):
-    """(address, words) of each link that sanitise_html would take away: an address that is
-    not a web page, a relative address or an email address (javascript:, data:, file:, ...)."""
+def _parsed(html):
     parser = _Links()
     parser.feed(html or "")
     parser.close()
+    return parser
+
+
+def unusable_links(html):
+    """(address, words) of each link that sanitise_html would take away: an address that is
+    not a web page, a relative address or an email address (javascript:, data:, file:, ...)."""
     return [
         (href.strip(), " ".join(text.split()))
-        for href, text in parser.links
+        for href, text in _parsed(html).links
         if _scheme(href) not in ALLOWED_URL_SCHEMES | {""}
     ]
+
+
+def foreign_images(html):
+    """The address of each image sanitise_html would take away: one not uploaded here (an
+    image on another site, or one pasted in from another program as data:)."""
+    return [src for src in _parsed(html).images if _filter_attribute("img", "src", src) is None]
 
 
 def _scheme(href):

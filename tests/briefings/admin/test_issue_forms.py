@@ -334,6 +334,23 @@ def test_a_link_that_is_not_a_web_address_is_refused_by_name_and_nothing_is_lost
     assert 'value="Links"' in html
 
 
+def test_an_image_from_another_site_is_refused_by_name_not_dropped_unseen(editor_client):
+    articles = three_articles()[:1]
+    articles[0]["body"] = (
+        '<p>The hall:</p><p><img src="https://cdn.example.com/hall.jpg" alt="The hall"></p>'
+        '<p><img src="data:image/png;base64,iVBORw0KGgo=" alt="Pasted"></p>'
+        '<p><img src="/media/uploads/2026/01/ours.png" alt="Ours"></p>'
+    )
+    response = editor_client.post(ADD_URL, issue_form_data(articles=articles))
+    assert response.status_code == 200
+    assert not Issue.objects.exists()
+    page = strip_tags(response.content.decode())
+    assert "The image at “https://cdn.example.com/hall.jpg” is not stored on this site" in page
+    assert "The image pasted in from another program is not stored on this site" in page
+    assert "/media/uploads/2026/01/ours.png”" not in page  # an upload is kept as it is
+    assert "add it with the editor’s image button instead" in page
+
+
 def test_add_form_shows_ckeditor_autocomplete_and_the_article_inline(editor_client):
     three_articles()
     response = editor_client.get(ADD_URL)
