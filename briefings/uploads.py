@@ -61,6 +61,12 @@ def upload_image(request):
         with Image.open(upload) as image:
             kind = image.format
             image.verify()
+    except Image.DecompressionBombError:
+        # Small on disk but far too many pixels (Pillow's guard against memory exhaustion).
+        return _error(
+            "That image has too many pixels to use on a web page. Make it smaller, for "
+            "example 2,000 pixels wide, and upload it again."
+        )
     except Exception:  # Pillow raises many kinds of error for a damaged or non-image file.
         kind = None
     if kind not in ALLOWED_FORMATS:

@@ -54,6 +54,16 @@ def test_editor_uploads_an_image_and_gets_its_address(
     assert Image.open(saved).format == fmt
 
 
+def test_an_image_with_too_many_pixels_is_called_too_large(editor_client, media_root, monkeypatch):
+    # Pillow refuses images over twice this many pixels; lowered so the test image stays small
+    # (the same refusal a 15,000 × 15,000 photo meets at the real limit).
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 50)
+    response = editor_client.post(URL, {"upload": image_file(size=(20, 10))})
+    assert response.status_code == 400
+    assert error_of(response).startswith("That image has too many pixels to use on a web page.")
+    assert not (media_root / "uploads").exists()
+
+
 def test_missing_file_is_a_clear_error_not_a_500(editor_client, media_root):
     response = editor_client.post(URL, {})
     assert response.status_code == 400
