@@ -3,7 +3,7 @@ for plain pages, and old addresses that lead to new ones."""
 
 import hashlib
 import unicodedata
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from django import forms
 from django.conf import settings
@@ -12,6 +12,7 @@ from django.contrib.flatpages.models import FlatPage
 from django.contrib.redirects.models import Redirect
 from django.db import connection
 from django.forms.models import BaseInlineFormSet, model_to_dict
+from django.utils.encoding import escape_uri_path, iri_to_uri
 from django.utils.text import slugify
 from django_ckeditor_5.widgets import CKEditor5Widget
 from taggit.forms import TagField
@@ -365,7 +366,10 @@ def _path_of(value):
     query = [
         pair for pair in parts.query.split("&") if pair and not pair.lower().startswith(_TRACKING)
     ]
-    return parts.path + ("?" + "&".join(query) if query else "")
+    # Escaped as Django's redirect lookup sees a request ("/ünï/" arrives as "/%C3%BCn%C3%AF/"),
+    # whether the editor typed the letters or pasted them escaped from a browser.
+    path = escape_uri_path(unquote(parts.path))
+    return path + ("?" + iri_to_uri("&".join(query)) if query else "")
 
 
 class RedirectForm(forms.ModelForm):
@@ -404,10 +408,25 @@ class RedirectForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("old_path") and cleaned.get("old_path") == cleaned.get("new_path"):
+        old_path, new_path = cleaned.get("old_path"), cleaned.get("new_path")
+        if old_path and old_path == new_path:
             raise forms.ValidationError(
                 "The new address is the old one: readers would go round in circles."
             )
+        if old_path and new_path:
+            # Follow the redirects already listed from the new address: one leading back here
+            # would send readers round in circles (browsers give up with an error).
+            others = Redirect.objects.filter(site_id=settings.SITE_ID).exclude(pk=self.instance.pk)
+            leads_to = dict(others.values_list("old_path", "new_path"))
+            step, seen = new_path, set()
+            while step in leads_to and step not in seen:
+                seen.add(step)
+                if leads_to[step] == old_path:
+                    raise forms.ValidationError(
+                        f"“{new_path}” already leads back to “{old_path}”: readers would go "
+                        "round in circles. Change or delete one of those redirects first."
+                    )
+                step = leads_to[step]
         return cleaned
 
 

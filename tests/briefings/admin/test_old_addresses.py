@@ -59,6 +59,25 @@ def test_addresses_that_cannot_work_are_refused(editor_client):
     assert not Redirect.objects.exists()
 
 
+def test_a_redirect_that_would_lead_back_round_to_itself_is_refused(editor_client):
+    assert editor_client.post(ADD, {"old_path": "/a/", "new_path": "/b/"}).status_code == 302
+    assert editor_client.post(ADD, {"old_path": "/b/", "new_path": "/c/"}).status_code == 302
+    page = editor_client.post(ADD, {"old_path": "/c/", "new_path": "/a/"}).content.decode()
+    assert "“/a/” already leads back to “/c/”: readers would go round in circles." in page
+    assert Redirect.objects.count() == 2
+
+
+@pytest.mark.parametrize("typed", ["/brief/ceòl-agus-ùr/", "/brief/ce%C3%B2l-agus-%C3%B9r/"])
+def test_an_old_address_with_accented_letters_leads_to_the_new_one(
+    client, editor_client, published_issue, typed
+):
+    new = published_issue.get_absolute_url()
+    assert editor_client.post(ADD, {"old_path": typed, "new_path": new}).status_code == 302
+    response = client.get("/brief/ceòl-agus-ùr/")
+    assert response.status_code == 301
+    assert response["Location"] == new
+
+
 def test_unknown_addresses_are_still_a_friendly_404(client):
     response = client.get("/brief/never-was/")
     assert response.status_code == 404
