@@ -139,3 +139,26 @@ def test_restore_as_another_user_than_the_database_owner_is_refused(
     assert result.returncode == 1
     assert f"belongs to {app_role}" in result.stderr
 
+
+def test_backups_are_readable_by_their_owner_only(tmp_path):
+    # They hold the subscriber list. A usual umask of 022 would make them world-readable.
+    media = tmp_path / "media"
+    media.mkdir()
+    (media / "photo.png").write_bytes(b"not really a png")
+    old_umask = os.umask(0o022)
+    try:
+        backup = run(
+            "backup.sh",
+            env={
+                "DATABASE_URL": database_url(connection.settings_dict["NAME"]),
+                "BACKUP_DIR": str(tmp_path / "backups"),
+                "MEDIA_ROOT": str(media),
+            },
+        )
+    finally:
+        os.umask(old_umask)
+    assert backup.returncode == 0, backup.stderr
+    written = [tmp_path / "backups", *(tmp_path / "backups").iterdir()]
+    assert len(written) == 3  # the directory, the dump and the images
+    for path in written:
+        assert path.stat().st_mode & 0o077 == 0, f"{path} is {oct(path.stat().st_mode)}"
