@@ -21,8 +21,25 @@ import pytest
 from django.conf import settings
 
 DEPLOY = settings.BASE_DIR / "deploy"
+DOCS = settings.BASE_DIR / "docs" / "deploy.md"
 INSTALLED_AT = "/srv/sca-briefings"
 PORT = 8310
+
+
+def unit(name):
+    """A unit file in deploy/, as written (not rendered for this machine)."""
+    parser = configparser.ConfigParser(strict=False, interpolation=None)
+    parser.read_string((DEPLOY / name).read_text())
+    return parser
+
+
+def env_example(name):
+    """A variable's value in .env.example, without the quotes systemd and the shell drop."""
+    for line in (settings.BASE_DIR / ".env.example").read_text().splitlines():
+        key, _, value = line.partition("=")
+        if key == name:
+            return value.strip('"')
+    raise KeyError(name)
 
 
 def render(unit, tmp_path, env_dir=None):
@@ -130,3 +147,30 @@ def test_worker_unit_runs_until_asked_to_stop(tmp_path, production_env):
     finally:
         returncode = stop(worker, timeout=int(service["TimeoutStopSec"]))
     assert returncode == 0, worker.stdout.read()
+
+
+def test_units_running_the_app_may_write_its_cache_on_disk():
+    # ProtectSystem=strict leaves only the listed paths writable; without REDIS_URL the cache
+    # lives in CACHE_DIR, and failed writes there would quietly mean no cache at all.
+    cache_dir = env_example("CACHE_DIR")
+    app_units = [
+        p.name
+        for p in DEPLOY.glob("sca-briefings-*.service")
+        if "manage.py" in p.read_text() or "gunicorn" in p.read_text()
+    ]
+    assert "sca-briefings-web.service" in app_units
+    assert "sca-briefings-worker.service" in app_units
+    for name in app_units:
+        service = unit(name)["Service"]
+        assert service["ProtectSystem"] == "strict"
+        writable = service.get("ReadWritePaths", "").split()
+        writable += [f"/var/cache/{d}" for d in service.get("CacheDirectory", "").split()]
+        assert any(cache_dir == w or cache_dir.startswith(w + "/") for w in writable), name
+
+
+def test_the_documented_packages_include_the_redis_env_example_points_at():
+    assert env_example("REDIS_URL").startswith("redis://127.0.0.1:")
+    install = next(
+        line for line in DOCS.read_text().splitlines() if line.startswith("apt-get install")
+    )
+    assert "redis-server" in install.split()
