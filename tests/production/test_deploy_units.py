@@ -286,3 +286,14 @@ def test_purge_unit_deletes_unconfirmed_sign_ups_and_exits_cleanly(tmp_path, pro
     )
     assert purge.returncode == 0, purge.stderr
     assert "unconfirmed sign-up request(s) older than 30 days" in purge.stdout
+
+
+def test_the_documented_health_check_names_a_host_the_documented_settings_allow():
+    # gunicorn sees 127.0.0.1 as the host unless told otherwise, and Django answers 400 to a
+    # host outside ALLOWED_HOSTS.
+    text = DOCS.read_text()
+    allowed = re.search(r"^ALLOWED_HOSTS=(.*)$", text, re.MULTILINE)[1].split(",")
+    curl = next(line for line in installation_commands() if "/healthz" in line)
+    host = re.search(r"-H 'Host: ([^']+)'", curl)
+    assert host, curl
+    assert host[1] in allowed
