@@ -6,6 +6,8 @@
 #   KEEP_DAYS      delete backups older than this (default 14)
 # Prints the path of the database dump on its last line.
 set -euo pipefail
+# The dumps hold the subscriber list: files and directories for the owner only.
+umask 077
 
 : "${DATABASE_URL:?DATABASE_URL is not set}"
 BACKUP_DIR="${BACKUP_DIR:-/var/backups/sca-briefings}"

@@ -22,6 +22,9 @@ def read_env_file(path):
     `make run` and `make dev` write `.env` with DEBUG=true so that `manage.py` works in a
     developer's checkout. Production never has one (its variables come from systemd), and
     ENV_FILE="" turns the file off, as the tests do.
+
+    A value in matching double or single quotes loses them, as systemd's EnvironmentFile and
+    a shell read it: DEFAULT_FROM_EMAIL="SCA Briefing <briefing@example.org>" (see .env.example).
     """
     try:
         lines = Path(path).read_text().splitlines()
@@ -29,8 +32,11 @@ def read_env_file(path):
         return
     for line in lines:
         key, sep, value = line.strip().partition("=")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
         if sep and key and not key.startswith("#"):
-            os.environ.setdefault(key.strip(), value.strip())
+            os.environ.setdefault(key.strip(), value)
 
 
 if os.environ.get("ENV_FILE", str(BASE_DIR / ".env")):

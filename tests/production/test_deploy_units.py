@@ -8,10 +8,12 @@ EnvironmentFile, production settings) and must serve, reload and stop cleanly.
 import configparser
 import getpass
 import json
+import re
 import shlex
 import shutil
 import signal
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -21,8 +23,25 @@ import pytest
 from django.conf import settings
 
 DEPLOY = settings.BASE_DIR / "deploy"
+DOCS = settings.BASE_DIR / "docs" / "deploy.md"
 INSTALLED_AT = "/srv/sca-briefings"
 PORT = 8310
+
+
+def unit(name):
+    """A unit file in deploy/, as written (not rendered for this machine)."""
+    parser = configparser.ConfigParser(strict=False, interpolation=None)
+    parser.read_string((DEPLOY / name).read_text())
+    return parser
+
+
+def env_example(name):
+    """A variable's value in .env.example, without the quotes systemd and the shell drop."""
+    for line in (settings.BASE_DIR / ".env.example").read_text().splitlines():
+        key, _, value = line.partition("=")
+        if key == name:
+            return value.strip('"')
+    raise KeyError(name)
 
 
 def render(unit, tmp_path, env_dir=None):
@@ -82,7 +101,9 @@ def stop(process, timeout=40):
 def test_unit_files_pass_systemd_analyze_verify(tmp_path):
     (tmp_path / "env").write_text("")
     units = sorted(p.name for p in DEPLOY.glob("sca-briefings-*.*"))
-    assert len(units) == 4
+    assert {"sca-briefings-due.service", "sca-briefings-purge.service"} <= set(units)
+    for timer in (name for name in units if name.endswith(".timer")):
+        assert timer.replace(".timer", ".service") in units  # what each timer starts
     for unit in units:
         render(unit, tmp_path)
     result = subprocess.run(
@@ -130,3 +151,149 @@ def test_worker_unit_runs_until_asked_to_stop(tmp_path, production_env):
     finally:
         returncode = stop(worker, timeout=int(service["TimeoutStopSec"]))
     assert returncode == 0, worker.stdout.read()
+
+
+def test_units_running_the_app_may_write_its_cache_on_disk():
+    # ProtectSystem=strict leaves only the listed paths writable; without REDIS_URL the cache
+    # lives in CACHE_DIR, and failed writes there would quietly mean no cache at all.
+    cache_dir = env_example("CACHE_DIR")
+    app_units = [
+        p.name
+        for p in DEPLOY.glob("sca-briefings-*.service")
+        if "manage.py" in p.read_text() or "gunicorn" in p.read_text()
+    ]
+    assert "sca-briefings-web.service" in app_units
+    assert "sca-briefings-worker.service" in app_units
+    for name in app_units:
+        service = unit(name)["Service"]
+        assert service["ProtectSystem"] == "strict"
+        writable = service.get("ReadWritePaths", "").split()
+        writable += [f"/var/cache/{d}" for d in service.get("CacheDirectory", "").split()]
+        assert any(cache_dir == w or cache_dir.startswith(w + "/") for w in writable), name
+
+
+def test_the_documented_packages_include_the_redis_env_example_points_at():
+    assert env_example("REDIS_URL").startswith("redis://127.0.0.1:")
+    install = next(
+        line for line in DOCS.read_text().splitlines() if line.startswith("apt-get install")
+    )
+    assert "redis-server" in install.split()
+
+
+def installation_commands():
+    """The shell lines of docs/deploy.md's systemd section, continuation lines joined."""
+    section = DOCS.read_text().split("## 4. systemd")[1].split("\n## ")[0]
+    block = section.split("```sh\n")[1].split("```")[0]
+    return block.replace("\\\n", " ").splitlines()
+
+
+def test_every_unit_the_docs_name_exists_and_every_unit_is_installed_and_enabled():
+    named = set()
+    for doc in (DOCS, settings.BASE_DIR / "README.md", *DEPLOY.glob("sca-briefings-*.*")):
+        named |= set(re.findall(r"sca-briefings-[a-z]+\.(?:service|timer)", doc.read_text()))
+    in_deploy = {p.name for p in DEPLOY.glob("sca-briefings-*.*")}
+    assert named - in_deploy == set()
+
+    copy = next(line for line in installation_commands() if line.startswith("cp "))
+    enable = next(line for line in installation_commands() if "systemctl enable" in line)
+    for name in in_deploy:
+        assert f"deploy/{name}" in copy.split(), name
+    timers = {name for name in in_deploy if name.endswith(".timer")}
+    assert timers == {
+        "sca-briefings-backup.timer",
+        "sca-briefings-due.timer",
+        "sca-briefings-purge.timer",
+    }
+    for name in [*timers, "sca-briefings-web", "sca-briefings-worker"]:
+        assert name in enable.split(), name
+
+
+# What a timer's service shares with the worker: who it runs as, its settings, its hardening.
+AS_THE_WORKER = [
+    "User",
+    "Group",
+    "WorkingDirectory",
+    "EnvironmentFile",
+    "NoNewPrivileges",
+    "PrivateTmp",
+    "ProtectSystem",
+    "ProtectHome",
+    "ReadWritePaths",
+    "CacheDirectory",
+]
+
+
+def test_due_check_runs_every_minute_like_the_worker():
+    # `make run` loops `send_issue --due` every 60 s; production needs the same or "send on
+    # publish" never sends and a send stopped with its worker is never restarted.
+    timer = unit("sca-briefings-due.timer")["Timer"]
+    assert timer["OnCalendar"] == "minutely"
+    due = unit("sca-briefings-due.service")["Service"]
+    worker = unit("sca-briefings-worker.service")["Service"]
+    assert due["ExecStart"].endswith("manage.py send_issue --due")
+    for key in AS_THE_WORKER:
+        assert due[key] == worker[key], key
+
+
+def test_purge_runs_daily_like_the_worker():
+    timer = unit("sca-briefings-purge.timer")["Timer"]
+    assert timer["OnCalendar"] == "*-*-* 03:30:00"
+    assert timer["Persistent"] == "true"
+    purge = unit("sca-briefings-purge.service")["Service"]
+    worker = unit("sca-briefings-worker.service")["Service"]
+    assert purge["ExecStart"].endswith("manage.py purge_pending")
+    for key in AS_THE_WORKER:
+        assert purge[key] == worker[key], key
+
+
+def test_due_unit_starts_an_issue_marked_send_on_publish(tmp_path, production_env):
+    # A copy of the shared database, so the issue added here shows in no other test.
+    database = tmp_path / "db.sqlite3"
+    shutil.copy(Path(production_env["ENV_DIR"]) / "db.sqlite3", database)
+    env = {**production_env, "DATABASE_URL": f"sqlite:///{database}"}
+    service = render("sca-briefings-due.service", tmp_path, Path(production_env["ENV_DIR"]))
+    make_issue = "from tests.factories import IssueFactory; IssueFactory(send_on_publish=True)"
+    subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", make_issue],
+        cwd=settings.BASE_DIR,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+
+    due = subprocess.run(
+        shlex.split(service["ExecStart"]),
+        cwd=service["WorkingDirectory"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert due.returncode == 0, due.stderr
+    assert "(send on publish)" in due.stdout
+
+
+def test_purge_unit_deletes_unconfirmed_sign_ups_and_exits_cleanly(tmp_path, production_env):
+    service = render("sca-briefings-purge.service", tmp_path, Path(production_env["ENV_DIR"]))
+    purge = subprocess.run(
+        shlex.split(service["ExecStart"]),
+        cwd=service["WorkingDirectory"],
+        env=production_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert purge.returncode == 0, purge.stderr
+    assert "unconfirmed sign-up request(s) older than 30 days" in purge.stdout
+
+
+def test_the_documented_health_check_names_a_host_the_documented_settings_allow():
+    # gunicorn sees 127.0.0.1 as the host unless told otherwise, and Django answers 400 to a
+    # host outside ALLOWED_HOSTS.
+    text = DOCS.read_text()
+    allowed = re.search(r"^ALLOWED_HOSTS=(.*)$", text, re.MULTILINE)[1].split(",")
+    curl = next(line for line in installation_commands() if "/healthz" in line)
+    host = re.search(r"-H 'Host: ([^']+)'", curl)
+    assert host, curl
+    assert host[1] in allowed

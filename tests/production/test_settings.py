@@ -9,6 +9,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from sca_briefings.jsonlog import JSONFormatter
+from sca_briefings.settings import read_env_file
 
 PRODUCTION_ENV = {
     "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
@@ -145,6 +146,52 @@ def test_a_local_env_file_fills_in_defaults_but_the_environment_wins(tmp_path):
     production = manage("check", env={**base, "ENV_FILE": str(env_file), "DEBUG": "false"})
     assert production.returncode != 0
     assert "SECRET_KEY is not set" in production.stderr
+
+
+def test_env_example_loads_whole_in_a_shell_and_the_settings_read_the_same_values(monkeypatch):
+    # docs/deploy.md loads the env file with `set -a; . file; set +a`. Unquoted, bash stopped
+    # at "SCA Briefing <briefing@example.org>" and silently left the later variables out.
+    env_example = settings.BASE_DIR / ".env.example"
+    names = [
+        line.partition("=")[0]
+        for line in env_example.read_text().splitlines()
+        if "=" in line and not line.startswith("#")
+    ]
+    shell = subprocess.run(
+        ["bash", "-c", 'set -eu; set -a; . "$1"; set +a; env -0', "bash", str(env_example)],
+        env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")},
+        capture_output=True,
+        text=True,
+        timeout=10,
+    )
+    assert shell.returncode == 0, shell.stderr
+    assert shell.stderr == ""
+    from_shell = dict(item.split("=", 1) for item in shell.stdout.split("\0") if item)
+    assert set(names) <= set(from_shell), set(names) - set(from_shell)
+
+    for name in names:
+        monkeypatch.delenv(name, raising=False)
+    read_env_file(env_example)
+    from_settings = {name: os.environ[name] for name in names}
+
+    assert from_settings == {name: from_shell[name] for name in names}
+    assert from_settings["DEFAULT_FROM_EMAIL"] == "SCA Briefing <briefing@example.org>"
+    assert from_settings["BRIEFING_POSTAL_ADDRESS"] == "SCA, 1 Example Street, Edinburgh EH1 1AA"
+
+
+def test_local_env_file_values_lose_their_quotes_as_in_systemd_and_a_shell(tmp_path, monkeypatch):
+    env_file = tmp_path / "local.env"
+    env_file.write_text(
+        'DEFAULT_FROM_EMAIL="SCA Briefing <briefing@example.org>"\n'
+        "EMAIL_HOST_PASSWORD='pa$$ \"word\"'\n"
+        "SITE_NAME=SCA\n"
+    )
+    for name in ("DEFAULT_FROM_EMAIL", "EMAIL_HOST_PASSWORD", "SITE_NAME"):
+        monkeypatch.delenv(name, raising=False)
+    read_env_file(env_file)
+    assert os.environ["DEFAULT_FROM_EMAIL"] == "SCA Briefing <briefing@example.org>"
+    assert os.environ["EMAIL_HOST_PASSWORD"] == 'pa$$ "word"'
+    assert os.environ["SITE_NAME"] == "SCA"
 
 
 @pytest.mark.django_db
