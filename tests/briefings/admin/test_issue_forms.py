@@ -1,11 +1,13 @@
 """The issue admin, driven through the test client as a member of the Editor group."""
 
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils.html import strip_tags
 from taggit.models import Tag
 
-from briefings.forms import ARTICLE_CONFLICT_MESSAGE, CONFLICT_MESSAGE, article_state
+from briefings.forms import ARTICLE_CONFLICT_MESSAGE, CONFLICT_MESSAGE
 from briefings.models import Article, Issue, Organisation
 from tests.factories import (
     ArticleFactory,
@@ -24,6 +26,12 @@ ADD_URL = reverse("admin:briefings_issue_add")
 
 def change_url(issue):
     return reverse("admin:briefings_issue_change", args=[issue.pk])
+
+
+def opened_state(editor_client, article):
+    """The state the Articles screen hands back on saving, as a browser opening it gets it."""
+    page = editor_client.get(reverse("admin:briefings_article_change", args=[article.pk]))
+    return re.search(r'name="loaded_state" value="([0-9a-f]+)"', page.content.decode())[1]
 
 
 def three_articles():
@@ -500,7 +508,9 @@ def test_an_issue_screen_opened_before_an_article_was_saved_alone_cannot_save_ov
     article_url = reverse("admin:briefings_article_change", args=[article.pk])
     saved = editor_client.post(
         article_url,
-        article_form_data(article, article_state(article), teaser="New teaser, saved alone."),
+        article_form_data(
+            article, opened_state(editor_client, article), teaser="New teaser, saved alone."
+        ),
     )
     assert saved.status_code == 302  # ...while the article is saved from the Articles screen
     response = editor_client.post(
@@ -525,7 +535,7 @@ def test_an_articles_screen_opened_before_its_issue_was_saved_cannot_save_over_i
 ):
     issue = IssueFactory(title="Halls", status=Issue.Status.DRAFT, publish_at=None)
     article = ArticleFactory(issue=issue, teaser="Old teaser.")
-    opened_at = article_state(article)  # the Articles screen is open in one tab...
+    opened_at = opened_state(editor_client, article)  # the Articles screen is open in one tab...
     saved = editor_client.post(
         change_url(issue),
         issue_form_data(
@@ -584,7 +594,7 @@ def test_a_topic_that_cannot_have_a_page_is_refused_on_the_articles_screen(edito
     article = ArticleFactory(tags=["Halls"])
     response = editor_client.post(
         reverse("admin:briefings_article_change", args=[article.pk]),
-        article_form_data(article, article_state(article), tags="Halls, ★"),
+        article_form_data(article, opened_state(editor_client, article), tags="Halls, ★"),
     )
     assert response.status_code == 200
     assert "“★” cannot be a topic" in response.content.decode()
@@ -617,7 +627,8 @@ def test_editors_saving_different_articles_of_one_issue_do_not_block_each_other(
     issue = IssueFactory(title="Halls", status=Issue.Status.DRAFT, publish_at=None)
     first = ArticleFactory(issue=issue, title="First")
     second = ArticleFactory(issue=issue, title="Second", teaser="Old teaser.")
-    first_opened, second_opened = article_state(first), article_state(second)
+    first_opened = opened_state(editor_client, first)
+    second_opened = opened_state(editor_client, second)
     first_url = reverse("admin:briefings_article_change", args=[first.pk])
     second_url = reverse("admin:briefings_article_change", args=[second.pk])
 
@@ -643,7 +654,7 @@ def test_an_articles_screen_keeps_working_when_the_issue_page_left_its_article_a
 ):
     issue = IssueFactory(title="Halls", status=Issue.Status.DRAFT, publish_at=None)
     article = ArticleFactory(issue=issue, order=10)  # as the issue page numbers it
-    opened = article_state(article)
+    opened = opened_state(editor_client, article)
     saved = editor_client.post(
         change_url(issue),
         issue_form_data(
