@@ -53,6 +53,18 @@ def restore_target(app_role):
     psql(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def back_up(tmp_path, media):
+    """backup.sh of the test database and `media` into tmp_path/backups."""
+    return run(
+        "backup.sh",
+        env={
+            "DATABASE_URL": database_url(connection.settings_dict["NAME"]),
+            "BACKUP_DIR": str(tmp_path / "backups"),
+            "MEDIA_ROOT": str(media),
+        },
+    )
+
+
 def run(script, *args, env):
     return subprocess.run(
         [str(settings.BASE_DIR / "deploy" / script), *args],
@@ -80,14 +92,7 @@ def test_backup_restores_into_a_fresh_database_owned_by_the_site_with_every_row(
     (media / "uploads").mkdir(parents=True)
     (media / "uploads" / "photo.png").write_bytes(b"not really a png")
 
-    backup = run(
-        "backup.sh",
-        env={
-            "DATABASE_URL": database_url(connection.settings_dict["NAME"]),
-            "BACKUP_DIR": str(tmp_path / "backups"),
-            "MEDIA_ROOT": str(media),
-        },
-    )
+    backup = back_up(tmp_path, media)
     assert backup.returncode == 0, backup.stderr
     dump = backup.stdout.strip().splitlines()[-1]
     assert dump.endswith(".dump")
@@ -147,14 +152,7 @@ def test_backups_are_readable_by_their_owner_only(tmp_path):
     (media / "photo.png").write_bytes(b"not really a png")
     old_umask = os.umask(0o022)
     try:
-        backup = run(
-            "backup.sh",
-            env={
-                "DATABASE_URL": database_url(connection.settings_dict["NAME"]),
-                "BACKUP_DIR": str(tmp_path / "backups"),
-                "MEDIA_ROOT": str(media),
-            },
-        )
+        backup = back_up(tmp_path, media)
     finally:
         os.umask(old_umask)
     assert backup.returncode == 0, backup.stderr

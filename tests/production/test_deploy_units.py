@@ -57,6 +57,18 @@ def render(unit, tmp_path, env_dir=None):
     return parser["Service"] if parser.has_section("Service") else None
 
 
+def run_once(service, env):
+    """A oneshot unit's command, as systemd would run it, to the end."""
+    return subprocess.run(
+        shlex.split(service["ExecStart"]),
+        cwd=service["WorkingDirectory"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
 def start(service, env):
     return subprocess.Popen(
         shlex.split(service["ExecStart"]),
@@ -262,28 +274,14 @@ def test_due_unit_starts_an_issue_marked_send_on_publish(tmp_path, production_en
         timeout=60,
     )
 
-    due = subprocess.run(
-        shlex.split(service["ExecStart"]),
-        cwd=service["WorkingDirectory"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    due = run_once(service, env)
     assert due.returncode == 0, due.stderr
     assert "(send on publish)" in due.stdout
 
 
 def test_purge_unit_deletes_unconfirmed_sign_ups_and_exits_cleanly(tmp_path, production_env):
     service = render("sca-briefings-purge.service", tmp_path, Path(production_env["ENV_DIR"]))
-    purge = subprocess.run(
-        shlex.split(service["ExecStart"]),
-        cwd=service["WorkingDirectory"],
-        env=production_env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    purge = run_once(service, production_env)
     assert purge.returncode == 0, purge.stderr
     assert "unconfirmed sign-up request(s) older than 30 days" in purge.stdout
 
