@@ -289,8 +289,16 @@ class ImportReport:
 
 IMPORT_COLUMNS = ["name", "email", "organisation", "consent_source", "consent_date"]
 
+# Measured with bench/import_csv.py (bench/README.md): this many rows import well within
+# gunicorn's 30-second timeout on a 2-core server. The upload's size is limited too
+# (forms.IMPORT_MAX_BYTES).
+IMPORT_MAX_ROWS = 150_000
 # Addresses looked up, and subscribers inserted, this many to a query.
 IMPORT_BATCH_SIZE = 1000
+
+
+class ImportTooLarge(Exception):
+    """A file over IMPORT_MAX_ROWS: refused whole, before anything is imported."""
 
 
 def _parse_consent_date(value):
@@ -348,7 +356,8 @@ def import_subscribers(*, lines):
 
     All or nothing: every row is read and checked first, then the list is changed in one
     transaction, so a failure part-way (the database going away, the web worker stopped at
-    its timeout) leaves the list as it was.
+    its timeout) leaves the list as it was. A file of more than IMPORT_MAX_ROWS rows raises
+    ImportTooLarge before anything is imported.
     """
     report = ImportReport()
     reader = csv.DictReader(lines)
@@ -362,7 +371,14 @@ def import_subscribers(*, lines):
     reader.fieldnames = IMPORT_COLUMNS
     rows = []
     try:
-        for row in reader:
+        for count, row in enumerate(reader, start=1):
+            if count > IMPORT_MAX_ROWS:
+                raise ImportTooLarge(
+                    f"The file has more than {IMPORT_MAX_ROWS:,} rows, more than one import "
+                    f"can take. Nothing has been imported. Please split it into files of "
+                    f"{IMPORT_MAX_ROWS:,} rows or fewer, each with the row of column names "
+                    "first, and import them one after another."
+                )
             try:
                 rows.append(_clean_import_row(row))
             except ValidationError as error:

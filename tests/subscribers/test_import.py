@@ -1,14 +1,16 @@
-"""Importing a subscriber list: all or nothing, in a constant number of queries. The rules
-for each row are pinned in test_admin.py as well."""
+"""Importing a subscriber list: all or nothing, within a stated size, in a constant number of
+queries. The rules for each row are pinned in test_admin.py as well."""
 
 import io
 
 import pytest
 from django.contrib.auth.models import Permission, User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from subscribers import services
+from subscribers import forms, services
 from subscribers.models import ErasedAddress, Subscriber, hash_address
 from tests.factories import SubscriberFactory
 
@@ -53,6 +55,54 @@ def test_import_stopped_part_way_leaves_no_subscriber_behind(monkeypatch):
 
     with connection.execute_wrapper(stop_the_worker), pytest.raises(SystemExit):
         import_text(csv_of(emails))
+    assert not Subscriber.objects.exists()
+
+
+def test_import_of_more_rows_than_the_limit_is_refused_whole_with_a_message(
+    client,
+    list_keeper,
+    monkeypatch,
+):
+    monkeypatch.setattr(services, "IMPORT_MAX_ROWS", 3)
+    four = csv_of(["a@example.org", "b@example.org", "c@example.org", "d@example.org"])
+    upload = SimpleUploadedFile("list.csv", four.encode(), "text/csv")
+    response = client.post(IMPORT, {"file": upload})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "The file has more than 3 rows" in html
+    assert "Nothing has been imported." in html
+    assert not Subscriber.objects.exists()
+
+    report = import_text(csv_of(["a@example.org", "b@example.org", "c@example.org"]))
+    assert report.added == 3
+
+
+def test_import_of_a_file_larger_than_the_limit_is_refused_with_a_message(
+    client,
+    list_keeper,
+    monkeypatch,
+):
+    monkeypatch.setattr(forms, "IMPORT_MAX_BYTES", 100)
+    text = csv_of(["a@example.org", "b@example.org", "c@example.org"])
+    assert len(text.encode()) > 100
+    upload = SimpleUploadedFile("list.csv", text.encode(), "text/csv")
+    response = client.post(IMPORT, {"file": upload})
+    assert response.status_code == 200
+    assert "The file is larger than" in response.content.decode()
+    assert not Subscriber.objects.exists()
+
+
+def test_import_page_states_the_size_limits(client, list_keeper):
+    html = client.get(IMPORT).content.decode()
+    assert "at most 150,000 rows and be at most 20 MB" in html
+
+
+def test_import_command_refuses_a_file_over_the_row_limit(tmp_path, monkeypatch):
+    monkeypatch.setattr(services, "IMPORT_MAX_ROWS", 1)
+    path = tmp_path / "list.csv"
+    path.write_text(csv_of(["a@example.org", "b@example.org"]), encoding="utf-8")
+    with pytest.raises(CommandError, match="more than 1 rows"):
+        call_command("import_subscribers", str(path))
     assert not Subscriber.objects.exists()
 
 
