@@ -11,7 +11,7 @@ from django.urls import path
 from django.utils import timezone
 
 from . import services
-from .forms import ImportForm
+from .forms import IMPORT_MAX_BYTES, ImportForm
 from .models import Delivery, ErasedAddress, IssueRequest, Subscriber
 
 LIST_PERMISSION = "subscribers.view_subscriber_list"
@@ -172,6 +172,8 @@ class SubscriberAdmin(ListPermissionMixin, admin.ModelAdmin):
                     form.add_error("file", "Please save the file as CSV in UTF-8 and try again.")
                 except csv.Error as error:
                     form.add_error("file", f"This is not a CSV file we can read ({error}).")
+                except services.ImportTooLarge as error:
+                    form.add_error("file", str(error))
                 if report and not report.errors:
                     self.message_user(
                         request,
@@ -188,6 +190,8 @@ class SubscriberAdmin(ListPermissionMixin, admin.ModelAdmin):
             "opts": self.model._meta,
             "form": form,
             "report": report,
+            "max_rows": services.IMPORT_MAX_ROWS,
+            "max_megabytes": IMPORT_MAX_BYTES // (1024 * 1024),
         }
         return TemplateResponse(request, "admin/subscribers/subscriber/import.html", context)
 

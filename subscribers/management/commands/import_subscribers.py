@@ -9,7 +9,8 @@ class Command(BaseCommand):
     help = (
         "Import subscribers from a CSV file with the columns name, email, organisation, "
         "consent source, consent date. Bad rows are reported by line and skipped; known, "
-        "unsubscribed and erased addresses are left alone."
+        "unsubscribed and erased addresses are left alone. All or nothing; at most "
+        f"{services.IMPORT_MAX_ROWS:,} rows."
     )
 
     def add_arguments(self, parser):
@@ -23,7 +24,10 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot read {options['file']}: {error.strerror}") from None
         except UnicodeDecodeError:
             raise CommandError("The file is not UTF-8 text; save it as CSV (UTF-8).") from None
-        report = services.import_subscribers(lines=io.StringIO(text, newline=""))
+        try:
+            report = services.import_subscribers(lines=io.StringIO(text, newline=""))
+        except services.ImportTooLarge as error:
+            raise CommandError(str(error)) from None
         for line, message in report.errors:
             self.stderr.write(f"Line {line} skipped. {message}")
         self.stdout.write(
