@@ -301,12 +301,21 @@ class ImportTooLarge(Exception):
     """A file over IMPORT_MAX_ROWS: refused whole, before anything is imported."""
 
 
+EARLIEST_CONSENT_YEAR = 1990  # before email lists as we know them
+
+
 def _parse_consent_date(value):
     value = value.strip()
     try:
         moment = datetime.datetime.fromisoformat(value)
     except ValueError:
         raise ValidationError("The consent date is not a date like 2024-03-01.") from None
+    if moment.year < EARLIEST_CONSENT_YEAR:
+        # A slip such as 0024 for 2024: a date near year 1 also cannot be stored and read back
+        # (PostgreSQL keeps it as 1 BC once the time zone is applied).
+        raise ValidationError(
+            f"The consent date is before {EARLIEST_CONSENT_YEAR}: check the year."
+        )
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
     if moment > timezone.now():

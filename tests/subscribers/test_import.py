@@ -182,3 +182,16 @@ def test_an_address_that_signs_up_during_the_import_is_left_as_it_is():
     late = Subscriber.objects.with_email("late@example.org").get()
     assert (late.email, late.name, late.status) == ("Late@example.org", "Late", "pending")
     assert Subscriber.objects.count() == 3
+
+
+@pytest.mark.parametrize("date", ["0001-01-01T00:00:00+01:00", "0024-03-01", "1899-12-31"])
+def test_a_consent_date_with_an_impossible_year_is_reported_and_its_row_left_out(date):
+    report = services.import_subscribers(
+        lines=io.StringIO(
+            "name,email,organisation,consent source,consent date\n"
+            f"Early,early@example.org,,Paper form,{date}\n"
+            "Morag Campbell,morag@example.org,,Paper form,2024-03-01\n"
+        )
+    )
+    assert report.errors == [(2, "The consent date is before 1990: check the year.")]
+    assert list(Subscriber.objects.values_list("email", flat=True)) == ["morag@example.org"]
