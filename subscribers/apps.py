@@ -6,5 +6,6 @@ class SubscribersConfig(AppConfig):
     verbose_name = "Subscribers"
 
     def ready(self):
-        # Bounce and complaint webhooks arrive through anymail's tracking signal.
-        from . import webhooks  # noqa: F401
+        # Bounce and complaint webhooks arrive through anymail's tracking signal; the
+        # deployment checks register themselves.
+        from . import checks, webhooks  # noqa: F401

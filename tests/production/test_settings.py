@@ -18,6 +18,7 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "briefing.example.org",
     "SITE_URL": "https://briefing.example.org",
     "EMAIL_HOST": "smtp.example.org",
+    "BRIEFING_POSTAL_ADDRESS": "SCA, 12 High Street, Perth PH1 5TJ",
     "DJANGO_SETTINGS_MODULE": "sca_briefings.settings",
     "ENV_FILE": "",  # a developer's .env must not fill in what production leaves out
 }
@@ -38,6 +39,23 @@ def test_production_settings_pass_the_deployment_checks():
     result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "warning"),
+    [
+        ("SITE_URL", "http://127.0.0.1:8000", "sca.W001"),
+        ("SITE_URL", "http://briefing.example.org", "sca.W002"),
+        ("BRIEFING_POSTAL_ADDRESS", None, "sca.W003"),  # unset: the example in settings.py
+    ],
+)
+def test_deployment_checks_catch_email_settings_left_at_their_examples(setting, value, warning):
+    env = {**PRODUCTION_ENV, setting: value}
+    if value is None:
+        del env[setting]
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode != 0
+    assert f"({warning})" in result.stdout + result.stderr
 
 
 def test_missing_secret_key_stops_start_up_with_a_clear_message():
