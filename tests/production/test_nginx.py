@@ -171,3 +171,8 @@ def test_nginx_config_serves_the_site_over_tls(nginx, gunicorn):
     assert status == 200
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert "sandbox" in headers["Content-Security-Policy"]
+
+    # Another host name is dropped by nginx, on either port, and never reaches Django.
+    for tls in (False, True):
+        with pytest.raises(http.client.RemoteDisconnected):
+            fetch("/", tls=tls, headers={"Host": "scanner.example.net"})
