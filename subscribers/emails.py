@@ -409,6 +409,12 @@ class ListEmail(EmailMultiAlternatives):
     not read as a URL (RFC 2369 wants it as is). 998 is RFC 5322's hard limit for a line.
     """
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Django would name this machine ("@localhost" on many servers); like issue emails,
+        # every email the site sends names the site.
+        self.extra_headers.setdefault("Message-ID", make_msgid(domain=site_domain()))
+
     def message(self, *, policy=SMTP):
         return super().message(policy=policy.clone(max_line_length=998))
 

@@ -89,6 +89,19 @@ def test_full_flow_signup_confirm_welcome_and_one_click_unsubscribe(client, smtp
     assert len(smtp_server.messages) == 2
 
 
+def test_confirmation_and_welcome_emails_are_identified_by_the_site_not_the_machine(
+    client, smtp_server, settings
+):
+    settings.SITE_URL = "https://briefing.example.org"
+    client.post(SUBSCRIBE, signup_data())
+    [confirm_url] = links_in(smtp_server.messages[0], "/subscribe/confirm/")
+    client.post(path_of(confirm_url))
+    confirmation, welcome = smtp_server.messages
+    for message in (confirmation, welcome):
+        assert message["Message-ID"].endswith("@briefing.example.org>")
+    assert confirmation["Message-ID"] != welcome["Message-ID"]
+
+
 def test_confirming_twice_sends_one_welcome(client, smtp_server):
     client.post(SUBSCRIBE, signup_data())
     [confirm_url] = links_in(smtp_server.messages[0], "/subscribe/confirm/")
