@@ -19,22 +19,13 @@ import time
 import warnings
 from pathlib import Path
 
+from _serve import ensure_database  # bench/, beside this script
+
 ROOT = Path(__file__).resolve().parent.parent
 DB_URL = os.environ.get(
     "BENCH_IMPORT_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sca_import_bench"
 )
 IMPORT_URL = "/admin/subscribers/subscriber/import/"
-
-
-def ensure_database():
-    import psycopg
-
-    name = DB_URL.rsplit("/", 1)[1]
-    admin_url = DB_URL.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def setup_django():
@@ -111,7 +102,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=100_000)
     args = parser.parse_args()
-    ensure_database()
+    ensure_database(DB_URL)
     setup_django()
     from django.contrib.messages import get_messages
     from django.core.files.uploadedfile import SimpleUploadedFile

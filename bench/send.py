@@ -17,6 +17,8 @@ import sys
 import time
 from pathlib import Path
 
+from _serve import ensure_database  # bench/, beside this script
+
 ROOT = Path(__file__).resolve().parent.parent
 DB_URL = os.environ.get(
     "BENCH_SEND_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sca_email_bench"
@@ -128,22 +130,8 @@ def worker():
     )
 
 
-def ensure_database():
-    from urllib.parse import urlsplit
-
-    import psycopg
-
-    parts = urlsplit(DB_URL)
-    name = parts.path.lstrip("/")
-    admin_url = parts._replace(path="/postgres").geturl()
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
 def main():
-    ensure_database()
+    ensure_database(DB_URL)
     sink_binary = shutil.which("smtp-sink") or "/usr/sbin/smtp-sink"
     sink = subprocess.Popen(
         # As root, smtp-sink insists on dropping privileges (-u).

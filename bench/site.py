@@ -24,6 +24,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from _serve import ensure_database  # bench/, beside this script
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATABASE_URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sca_site_bench"
@@ -66,17 +68,6 @@ FILLER = [
 def sentence(rng, n):
     words = [rng.choice(WORDS) if rng.random() < 0.08 else rng.choice(FILLER) for _ in range(n)]
     return " ".join(words).capitalize() + "."
-
-
-def ensure_database():
-    import psycopg
-
-    name = DATABASE_URL.rsplit("/", 1)[1]
-    admin_url = DATABASE_URL.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def manage(*args, **extra_env):
@@ -319,7 +310,7 @@ def main():
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed: apt-get install wrk")
 
-    ensure_database()
+    ensure_database(DATABASE_URL)
     manage("migrate", "--noinput", "--verbosity", "0")
     manage("collectstatic", "--noinput", "--verbosity", "0")
     build_archive(rebuild=args.rebuild)
