@@ -24,6 +24,27 @@ def say(message):
     print(message, flush=True)
 
 
+def setup_django(database_url, **environ):
+    """Django in this process, configured as production is (DEBUG off, no .env), for the
+    benchmarks that drive it in-process; `environ` adds or overrides variables."""
+    sys.path.insert(0, str(BASE_DIR))
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "sca_briefings.settings",
+            "ENV_FILE": "",
+            "DEBUG": "false",
+            "SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+            "SITE_URL": "https://briefing.example.org",
+            "DATABASE_URL": database_url,
+            "LOG_LEVEL": "WARNING",
+            **environ,
+        }
+    )
+    import django
+
+    django.setup()
+
+
 def ensure_database(database_url):
     """Create a benchmark's own PostgreSQL database if it is missing."""
     import psycopg

@@ -14,12 +14,12 @@ and what the import did.
 import argparse
 import os
 import re
-import sys
 import time
 import warnings
 from pathlib import Path
 
-from _serve import ensure_database  # bench/, beside this script
+import _serve  # bench/, beside this script
+from _serve import ensure_database
 
 ROOT = Path(__file__).resolve().parent.parent
 DB_URL = os.environ.get(
@@ -29,19 +29,7 @@ IMPORT_URL = "/admin/subscribers/subscriber/import/"
 
 
 def setup_django():
-    sys.path.insert(0, str(ROOT))
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="sca_briefings.settings",
-        DEBUG="false",
-        SECRET_KEY="bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",  # noqa: S106
-        ALLOWED_HOSTS="testserver",
-        SITE_URL="https://briefing.example.org",
-        DATABASE_URL=DB_URL,
-        LOG_LEVEL="WARNING",
-    )
-    import django
-
-    django.setup()
+    _serve.setup_django(DB_URL, ALLOWED_HOSTS="testserver")
     # collectstatic has not been run here: serve static names unhashed, so a page shown again
     # with an error (a file over the limit) renders.
     from django.conf import settings

@@ -17,7 +17,8 @@ import sys
 import time
 from pathlib import Path
 
-from _serve import ensure_database  # bench/, beside this script
+import _serve  # bench/, beside this script
+from _serve import ensure_database
 
 ROOT = Path(__file__).resolve().parent.parent
 DB_URL = os.environ.get(
@@ -29,21 +30,9 @@ ISSUE_DATE = datetime.date(2026, 11, 25)
 
 
 def setup_django():
-    sys.path.insert(0, str(ROOT))
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="sca_briefings.settings",
-        DEBUG="false",
-        SECRET_KEY="bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",  # noqa: S106
-        ALLOWED_HOSTS="127.0.0.1",
-        SITE_URL="https://briefing.example.org",
-        DATABASE_URL=DB_URL,
-        EMAIL_HOST="127.0.0.1",
-        EMAIL_PORT=str(SINK_PORT),
-        LOG_LEVEL="WARNING",
+    _serve.setup_django(
+        DB_URL, ALLOWED_HOSTS="127.0.0.1", EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(SINK_PORT)
     )
-    import django
-
-    django.setup()
 
 
 def prepare(n):

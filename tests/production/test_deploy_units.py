@@ -235,27 +235,27 @@ AS_THE_WORKER = [
 ]
 
 
+def assert_runs_like_the_worker(name, command):
+    service = unit(f"{name}.service")["Service"]
+    worker = unit("sca-briefings-worker.service")["Service"]
+    assert service["ExecStart"].endswith(command)
+    for key in AS_THE_WORKER:
+        assert service[key] == worker[key], key
+
+
 def test_due_check_runs_every_minute_like_the_worker():
     # `make run` loops `send_issue --due` every 60 s; production needs the same or "send on
     # publish" never sends and a send stopped with its worker is never restarted.
     timer = unit("sca-briefings-due.timer")["Timer"]
     assert timer["OnCalendar"] == "minutely"
-    due = unit("sca-briefings-due.service")["Service"]
-    worker = unit("sca-briefings-worker.service")["Service"]
-    assert due["ExecStart"].endswith("manage.py send_issue --due")
-    for key in AS_THE_WORKER:
-        assert due[key] == worker[key], key
+    assert_runs_like_the_worker("sca-briefings-due", "manage.py send_issue --due")
 
 
 def test_purge_runs_daily_like_the_worker():
     timer = unit("sca-briefings-purge.timer")["Timer"]
     assert timer["OnCalendar"] == "*-*-* 03:30:00"
     assert timer["Persistent"] == "true"
-    purge = unit("sca-briefings-purge.service")["Service"]
-    worker = unit("sca-briefings-worker.service")["Service"]
-    assert purge["ExecStart"].endswith("manage.py purge_pending")
-    for key in AS_THE_WORKER:
-        assert purge[key] == worker[key], key
+    assert_runs_like_the_worker("sca-briefings-purge", "manage.py purge_pending")
 
 
 def test_due_unit_starts_an_issue_marked_send_on_publish(tmp_path, production_env):
