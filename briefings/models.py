@@ -32,23 +32,27 @@ class SluggedByName(models.Model):
     class Meta:
         abstract = True
 
+    # Each retry loses only to a save that has finished, so this many covers a crowd.
+    SLUG_ATTEMPTS = 10
+
     def save(self, *args, **kwargs):
         if self.slug:
-            return super().save(*args, **kwargs)
+            super().save(*args, **kwargs)
+            return
         queryset = type(self)._default_manager.all()
         # Two editors (or a double-click) adding the same name at once both find "name" free;
         # the second insert waits for the first and fails. It takes the next free one then,
         # rather than the editor seeing a 500.
-        for attempt in range(10):  # each retry loses only to a save that has finished
+        for attempt in range(1, self.SLUG_ATTEMPTS + 1):
             self.slug = unique_slug(self, self.name, queryset=queryset)
             try:
                 with transaction.atomic():
-                    return super().save(*args, **kwargs)
+                    super().save(*args, **kwargs)
+                return
             except IntegrityError:
                 self.slug = ""
-                if attempt == 9:
+                if attempt == self.SLUG_ATTEMPTS:
                     raise
-        return None  # not reached: the loop saves or raises
 
 
 class Organisation(SluggedByName):

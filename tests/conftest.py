@@ -24,6 +24,34 @@ def free_port():
         return s.getsockname()[1]
 
 
+def at_once(*calls):
+    """Run each call in its own thread, released together as simultaneous requests are, and
+    return their results in order. Each thread closes its database connections; an exception
+    in one is raised here rather than lost with the thread."""
+    from django.db import connections
+
+    barrier = threading.Barrier(len(calls))
+    results, errors = [None] * len(calls), []
+
+    def run(index, call):
+        try:
+            barrier.wait()
+            results[index] = call()
+        except BaseException as error:  # raised below, in the test's own thread
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+    return results
+
+
 class SMTPSink:
     """A real SMTP server on loopback (aiosmtpd) that keeps what it receives."""
 

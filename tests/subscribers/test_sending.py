@@ -1,8 +1,8 @@
 import asyncio
 import datetime
-import threading
 import time
 from collections import Counter
+from functools import partial
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -12,6 +12,7 @@ from django.utils import timezone
 from briefings import services
 from subscribers import sending
 from subscribers.models import Delivery, Subscriber
+from tests.conftest import at_once
 from tests.factories import ArticleFactory, IssueFactory, SubscriberFactory
 
 
@@ -307,21 +308,9 @@ def test_two_workers_at_once_never_send_a_delivery_twice(smtp_server):
     issue = make_issue()
     subscribers = SubscriberFactory.create_batch(60)
     sending.queue_issue(issue=issue)
-    reports = []
-    barrier = threading.Barrier(2)
-
-    def work(name):
-        try:
-            barrier.wait()
-            reports.append(sending.send_pending(batch_size=5, worker=name))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=work, args=(f"w{n}",)) for n in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    reports = at_once(
+        *(partial(sending.send_pending, batch_size=5, worker=f"w{n}") for n in range(2))
+    )
 
     assert sum(r.sent for r in reports) == 60
     assert addresses(smtp_server) == Counter({s.email: 1 for s in subscribers})
@@ -471,21 +460,7 @@ def test_two_editors_pressing_send_at_once_queue_each_reader_once():
         pytest.skip("SQLite's in-memory test database cannot take two writers at once")
     issue = make_issue()
     SubscriberFactory.create_batch(200)
-    barrier = threading.Barrier(2)
-    created = []
-
-    def press():
-        try:
-            barrier.wait()
-            created.append(sending.queue_issue(issue=issue))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=press) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    created = at_once(*[partial(sending.queue_issue, issue=issue)] * 2)
 
     assert len(created) == 2
     assert Delivery.objects.filter(issue=issue).count() == 200

@@ -1,11 +1,12 @@
-import threading
+from functools import partial
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
 from briefings.models import Issue, Person
+from tests.conftest import at_once
 
 from .forms import issue_form_data
 
@@ -15,30 +16,24 @@ pytestmark = pytest.mark.skipif(
 )
 
 
+ADD_ISSUE = reverse("admin:briefings_issue_add")
+
+
+def _post(editor, url, data):
+    """One editor's press of Save, from a browser of their own."""
+    client = Client(raise_request_exception=False)
+    client.force_login(editor)
+    return client.post(url, data)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_editors_adding_the_same_date_at_once_get_one_issue_and_a_plain_error(editor):
     for day in range(7, 12):
         date = f"2026-01-{day:02d}"
-        barrier = threading.Barrier(2)
-        results = []
-
-        def add_issue(title, barrier=barrier, results=results, date=date):
-            client = Client(raise_request_exception=False)
-            client.force_login(editor)
-            data = issue_form_data(date=date, title=title)
-            try:
-                barrier.wait()
-                results.append(client.post(reverse("admin:briefings_issue_add"), data))
-            finally:
-                connections.close_all()
-
-        threads = [
-            threading.Thread(target=add_issue, args=(title,)) for title in ["First", "Second"]
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        results = at_once(
+            *(partial(_post, editor, ADD_ISSUE, issue_form_data(date=date, title=title))
+              for title in ["First", "Second"])
+        )  # fmt: skip
 
         assert sorted(response.status_code for response in results) == [200, 302], date
         [refused] = [response for response in results if response.status_code == 200]
@@ -48,24 +43,8 @@ def test_two_editors_adding_the_same_date_at_once_get_one_issue_and_a_plain_erro
 
 @pytest.mark.django_db(transaction=True)
 def test_a_person_added_twice_at_once_by_a_double_click_gives_no_error(editor):
-    barrier = threading.Barrier(4)
-    results = []
-
-    def add_person():
-        client = Client(raise_request_exception=False)
-        client.force_login(editor)
-        data = {"name": "Ailsa Munro", "slug": "", "role": "", "website": "", "notes": ""}
-        try:
-            barrier.wait()
-            results.append(client.post(reverse("admin:briefings_person_add"), data))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=add_person) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    data = {"name": "Ailsa Munro", "slug": "", "role": "", "website": "", "notes": ""}
+    results = at_once(*[partial(_post, editor, reverse("admin:briefings_person_add"), data)] * 4)
 
     assert [response.status_code for response in results] == [302] * 4
     slugs = sorted(Person.objects.values_list("slug", flat=True))
