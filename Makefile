@@ -13,13 +13,14 @@ FIND_PYTHON = for c in "$(PYTHON)" python3.14 python3.13 python3.12 python3 \
 	  if "$$c" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then echo "$$c"; exit 0; fi; \
 	done; exit 1
 
-.PHONY: help install port-free run dev worker test lint format bench bench-send clean
+.PHONY: help install install-production port-free run dev worker test lint format bench bench-send clean
 
 help:
 	@echo "make run     install, migrate, load demo content and serve on http://$(HOST):$(PORT)/"
 	@echo "make test    install and run the whole test suite"
 	@echo "make dev     Django's development server with auto-reload"
 	@echo "make lint    ruff check and format check"
+	@echo "make install-production  a server's .venv: the site's packages, without the test tools"
 
 $(BIN)/python:
 	@py=$$($(FIND_PYTHON)) || { echo "SCA Briefings needs Python 3.12 or newer (Django 6.1 does). Install it, or run make PYTHON=/path/to/python3.12"; exit 1; }; \
@@ -31,6 +32,12 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml
 	@touch $@
 
 install: $(VENV)/.installed
+
+# A server's environment: the site's own packages, without the test and lint tools that
+# make install adds for developers and CI (docs/deploy.md).
+install-production: $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
 
 # Local development settings for manage.py in this checkout (see read_env_file in settings.py).
 # Only run/dev write it: production takes its variables from systemd, never from this file.

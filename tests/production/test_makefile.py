@@ -60,3 +60,45 @@ def test_make_check_deploy_checks_production_settings_even_after_make_run(tmp_pa
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_install_production_leaves_out_the_test_tools_and_the_site_still_passes_its_checks(
+    tmp_path,
+):
+    # docs/deploy.md installs a server with this: a server has no use for a browser driver,
+    # an SMTP catcher or the linter, and each is one more thing to patch.
+    venv = tmp_path / "venv"
+    shell = {"PATH": os.environ["PATH"], "HOME": os.environ["HOME"]}
+    subprocess.run(
+        ["make", "--no-print-directory", "install-production", f"VENV={venv}"],
+        cwd=ROOT,
+        env=shell,
+        check=True,
+        capture_output=True,
+        timeout=900,
+    )
+    python = str(venv / "bin" / "python")
+
+    def installed(package):
+        return subprocess.run([python, "-m", "pip", "show", "-q", package]).returncode == 0
+
+    assert installed("django") and installed("gunicorn") and installed("django-tasks-db")
+    for tool in ["pytest", "playwright", "aiosmtpd", "ruff", "factory-boy", "hypothesis"]:
+        assert not installed(tool), tool
+    production = shell | {
+        "ENV_FILE": "",
+        "SECRET_KEY": "install-production-test-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFG",
+        "ALLOWED_HOSTS": "briefing.example.org",
+        "SITE_URL": "https://briefing.example.org",
+        "EMAIL_HOST": "smtp.example.org",
+        "BRIEFING_POSTAL_ADDRESS": "SCA, 12 High Street, Perth PH1 5TJ",
+    }
+    check = subprocess.run(
+        [python, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=production,
+        capture_output=True,
+        text=True,
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "System check identified no issues" in check.stdout
