@@ -1,0 +1,104 @@
+"""An editor who leaves an admin form with unsaved changes is asked first (Chromium)."""
+
+import io
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+
+from briefings.models import Issue
+from tests.factories import PersonFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def editor_page(page, live_server, django_user_model):
+    call_command("setup_roles", stdout=io.StringIO())
+    editor = django_user_model.objects.create_user(
+        "ailsa", "ailsa@example.org", "a long passphrase", is_staff=True
+    )
+    editor.groups.add(Group.objects.get(name="Editor"))
+    page.goto(live_server.url + "/admin/login/")
+    page.fill("#id_username", "ailsa")
+    page.fill("#id_password", "a long passphrase")
+    page.click("input[type=submit]")
+    page.wait_for_url(live_server.url + "/admin/")
+    page.goto(live_server.url + "/admin/briefings/issue/add/")
+    page.locator(".ck-editor__editable").first.wait_for(state="visible", timeout=15000)
+    return page
+
+
+@pytest.fixture
+def questions(editor_page):
+    """The "leave this page?" questions the page asks; each is answered "stay"."""
+    asked = []
+
+    def stay(dialog):
+        asked.append(dialog.type)
+        dialog.dismiss()
+
+    editor_page.on("dialog", stay)
+    return asked
+
+
+def follow_home_link(page):
+    page.click("#site-name a")
+    page.wait_for_timeout(500)
+
+
+def test_leaving_after_typing_a_title_asks_and_staying_keeps_the_text(
+    editor_page, questions, live_server
+):
+    editor_page.fill("#id_title", "Spring on the islands")
+    follow_home_link(editor_page)
+
+    assert questions == ["beforeunload"]
+    assert editor_page.url == live_server.url + "/admin/briefings/issue/add/"
+    assert editor_page.input_value("#id_title") == "Spring on the islands"
+
+
+def test_leaving_after_typing_in_the_rich_text_editor_asks(editor_page, questions):
+    editor_page.locator(".ck-editor__editable").first.click()
+    editor_page.keyboard.type("A word from the editor.")
+    follow_home_link(editor_page)
+
+    assert questions == ["beforeunload"]
+
+
+def test_leaving_after_choosing_a_person_in_an_article_asks(editor_page, questions):
+    PersonFactory(name="Ailsa Munro")
+    people = editor_page.locator("#id_articles-0-people + .select2")
+    people.click()
+    editor_page.keyboard.type("Ailsa")
+    editor_page.locator(".select2-results__option", has_text="Ailsa Munro").click()
+    follow_home_link(editor_page)
+
+    assert questions == ["beforeunload"]
+
+
+def test_leaving_an_untouched_form_does_not_ask(editor_page, questions, live_server):
+    follow_home_link(editor_page)
+
+    assert questions == []
+    assert editor_page.url == live_server.url + "/admin/"
+
+
+def test_saving_does_not_ask(editor_page, questions):
+    editor_page.fill("#id_date", "2026-12-09")
+    editor_page.click("input[name=_save]")
+    editor_page.wait_for_url("**/admin/briefings/issue/")
+
+    assert questions == []
+    assert Issue.objects.filter(date="2026-12-09").exists()
+
+
+def test_a_form_sent_back_with_errors_still_asks_before_leaving(editor_page, questions):
+    # Saved with no date: the admin shows the form again, with the text typed but not saved.
+    editor_page.fill("#id_title", "Spring on the islands")
+    editor_page.click("input[name=_save]")
+    editor_page.wait_for_selector(".errornote")
+    follow_home_link(editor_page)
+
+    assert questions == ["beforeunload"]
+    assert not Issue.objects.exists()
