@@ -101,7 +101,8 @@ bench-site: install
 # ENV_FILE= as production has no .env: make run's DEBUG=true must not leak into the check.
 PRODUCTION_CHECK_ENV = env -u DEBUG ENV_FILE= SECRET_KEY=check-deploy-only-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFG \
 	ALLOWED_HOSTS=briefing.example.org SITE_URL=https://briefing.example.org EMAIL_HOST=smtp.example.org \
-	BRIEFING_POSTAL_ADDRESS="SCA, 12 High Street, Perth PH1 5TJ"
+	BRIEFING_POSTAL_ADDRESS="SCA, 12 High Street, Perth PH1 5TJ" \
+	DEFAULT_FROM_EMAIL="SCA Briefing <briefing@briefing.example.org>"
 
 check-deploy: install
 	$(PRODUCTION_CHECK_ENV) $(BIN)/python manage.py check --deploy --fail-level WARNING

@@ -1,5 +1,6 @@
 """Deployment checks (`manage.py check --deploy`) for what every email carries."""
 
+from email.utils import parseaddr
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -39,6 +40,17 @@ def check_email_settings(app_configs, **kwargs):
                 "would give it, and marketing email must carry the sender's real one.",
                 hint="Set BRIEFING_POSTAL_ADDRESS to the organisation's postal address.",
                 id="sca.W003",
+            )
+        )
+    sender_domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2]
+    if "." not in sender_domain:
+        warnings.append(
+            Warning(
+                f"DEFAULT_FROM_EMAIL is {settings.DEFAULT_FROM_EMAIL}: mail servers refuse or "
+                "file as junk mail from an address with no real domain.",
+                hint="Set DEFAULT_FROM_EMAIL to the address the briefing comes from, e.g. "
+                '"SCA Briefing <briefing@example.org>" with your own domain.',
+                id="sca.W004",
             )
         )
     return warnings

@@ -10,6 +10,7 @@ milliseconds.
 
 import base64
 import binascii
+import datetime
 import hashlib
 import hmac
 import html
@@ -18,7 +19,7 @@ import textwrap
 import uuid
 from email.message import EmailMessage as MIMEMessage
 from email.policy import SMTP
-from email.utils import formatdate, make_msgid
+from email.utils import format_datetime, make_msgid
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
@@ -433,7 +434,7 @@ class IssueEmail(ListEmail):
         if self.frame is None or to is None:
             return super().message(policy=policy)
         frame = self.frame
-        personal = [f"To: {to}", f"Date: {formatdate(localtime=False)}"]
+        personal = [f"To: {to}", f"Date: {format_datetime(datetime.datetime.now(datetime.UTC))}"]
         for name, value in self.extra_headers.items():
             if name != "List-Id":
                 personal.append(f"{name}: {value}")

@@ -11,10 +11,16 @@ from . import consent
 # header or a CSV row: control characters (\r, \n, \t, NUL ...), format characters and the
 # Unicode line and paragraph separators.
 _FORBIDDEN_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
+# Invisible, but part of how names are written: the joiner and non-joiner shape Persian and
+# Indic names and join emoji sequences. Other format characters (bidi overrides) can disguise
+# a name, so they stay out.
+_JOINERS = {"\u200c", "\u200d"}
 
 
 def reject_control_characters(value):
-    if any(unicodedata.category(ch) in _FORBIDDEN_CATEGORIES for ch in value):
+    if any(
+        unicodedata.category(ch) in _FORBIDDEN_CATEGORIES and ch not in _JOINERS for ch in value
+    ):
         raise ValidationError("Please use letters, numbers and punctuation only.")
 
 
@@ -36,7 +42,13 @@ class ReaderEmailValidator(EmailValidator):
 
 class EmailAddressField(forms.EmailField):
     default_validators = [ReaderEmailValidator(), reject_control_characters]
-    default_error_messages = {"invalid": "Please give a full email address, like name@example.org."}
+    default_error_messages = {
+        "invalid": "Please give a full email address, like name@example.org.",
+        "unsupported": (
+            "Sorry, we cannot send to an address with accented letters or quotes before "
+            "the @. Please use another address."
+        ),
+    }
 
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", 254)
@@ -53,9 +65,15 @@ class EmailAddressField(forms.EmailField):
         """A domain in another script is kept in its ASCII form (IDNA 2008), so that
         "bücher.example" and "xn--bcher-kva.example" are one subscriber, and mail goes to
         "straße.example" rather than to "strasse.example" as Python's own encoding would."""
+        # Django's check refuses these with its "invalid" message, which tells a reader whose
+        # address is complete that it is not.
+        local = (value or "").strip().rpartition("@")[0]
+        if local and (not local.isascii() or local.startswith('"')):
+            raise ValidationError(self.error_messages["unsupported"], code="unsupported")
         value = super().clean(value)
         local, _, domain = value.rpartition("@")
-        if domain.isascii():
+        # An ASCII domain with an "xn--" label is checked too: "xn--zz" encodes nothing.
+        if domain.isascii() and "xn--" not in domain.lower():
             return value
         try:
             domain = idna.encode(domain, uts46=True).decode("ascii")

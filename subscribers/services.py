@@ -37,8 +37,9 @@ class SubscriberErased(InvalidLink):
 def _send_templated(*, template, to, context, headers=None):
     context = {**context, "SITE_URL": settings.SITE_URL, "SITE_NAME": settings.SITE_NAME}
     subject = render_to_string(f"subscribers/email/{template}_subject.txt", context)
+    subject = context["subject"] = " ".join(subject.split())
     message = ListEmail(
-        subject=" ".join(subject.split()),
+        subject=subject,
         body=render_to_string(f"subscribers/email/{template}.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[to],
@@ -194,6 +195,7 @@ def send_welcome(*, subscriber):
             "latest_url": latest_url,
             "preferences_url": subscriber.get_preferences_url(),
             "unsubscribe_url": subscriber.get_unsubscribe_url(),
+            "postal_address": settings.BRIEFING_POSTAL_ADDRESS,
         },
         headers=list_headers(subscriber),
     )

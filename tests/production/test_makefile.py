@@ -92,6 +92,7 @@ def test_install_production_leaves_out_the_test_tools_and_the_site_still_passes_
         "SITE_URL": "https://briefing.example.org",
         "EMAIL_HOST": "smtp.example.org",
         "BRIEFING_POSTAL_ADDRESS": "SCA, 12 High Street, Perth PH1 5TJ",
+        "DEFAULT_FROM_EMAIL": "SCA Briefing <briefing@briefing.example.org>",
     }
     check = subprocess.run(
         [python, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

@@ -19,6 +19,7 @@ PRODUCTION_ENV = {
     "SITE_URL": "https://briefing.example.org",
     "EMAIL_HOST": "smtp.example.org",
     "BRIEFING_POSTAL_ADDRESS": "SCA, 12 High Street, Perth PH1 5TJ",
+    "DEFAULT_FROM_EMAIL": "SCA Briefing <briefing@briefing.example.org>",
     "DJANGO_SETTINGS_MODULE": "sca_briefings.settings",
     "ENV_FILE": "",  # a developer's .env must not fill in what production leaves out
 }
@@ -47,6 +48,8 @@ def test_production_settings_pass_the_deployment_checks():
         ("SITE_URL", "http://127.0.0.1:8000", "sca.W001"),
         ("SITE_URL", "http://briefing.example.org", "sca.W002"),
         ("BRIEFING_POSTAL_ADDRESS", None, "sca.W003"),  # unset: the example in settings.py
+        ("DEFAULT_FROM_EMAIL", None, "sca.W004"),  # unset: briefing@localhost
+        ("DEFAULT_FROM_EMAIL", "briefing@mailhost", "sca.W004"),
     ],
 )
 def test_deployment_checks_catch_email_settings_left_at_their_examples(setting, value, warning):

@@ -36,6 +36,8 @@ def test_requested_issue_is_emailed_once_and_does_not_subscribe(client, smtp_ser
     assert f"the briefing of {issue.date:%-d %B %Y} is on its way" in first.content.decode()
     [message] = smtp_server.messages
     assert message["To"] == "reader@example.org"
+    # UTC, said so: "-0000" would mean the time zone is unknown (RFC 5322).
+    assert message["Date"].endswith(" +0000")
     request = IssueRequest.objects.get()
     assert request.sent_at is not None
     assert request.issue == issue

@@ -102,6 +102,24 @@ def test_confirmation_and_welcome_emails_are_identified_by_the_site_not_the_mach
     assert confirmation["Message-ID"] != welcome["Message-ID"]
 
 
+def test_welcome_names_the_latest_issue_and_gives_the_postal_address(client, smtp_server, settings):
+    settings.BRIEFING_POSTAL_ADDRESS = "SCA, 12 High Street, Perth PH1 5TJ"
+    IssueFactory(date=datetime.date(2026, 11, 25), title="Budget season")
+    client.post(SUBSCRIBE, signup_data())
+    confirmation = smtp_server.messages[0]
+    [confirm_url] = links_in(confirmation, "/subscribe/confirm/")
+    client.post(path_of(confirm_url))
+    welcome = smtp_server.messages[1]
+    text = welcome.get_body(("plain",)).get_content()
+    html = welcome.get_body(("html",)).get_content()
+    for part in (text, html):
+        assert "Read the latest issue, 25 November 2026: Budget season" in part
+        assert "SCA, 12 High Street, Perth PH1 5TJ" in part
+    # The confirmation's HTML title is its subject, on one line.
+    subject = confirmation["Subject"]
+    assert f"<title>{subject}</title>" in confirmation.get_body(("html",)).get_content()
+
+
 def test_confirming_twice_sends_one_welcome(client, smtp_server):
     client.post(SUBSCRIBE, signup_data())
     [confirm_url] = links_in(smtp_server.messages[0], "/subscribe/confirm/")
@@ -333,6 +351,10 @@ def test_person_who_resends_the_reshown_form_gets_through(client, smtp_server, s
         ("email", "jo@localhost", "full email address"),
         ("email", "ops@[10.1.2.3]", "full email address"),
         ("email", "x@example.org\r\nBcc: victim@example.org", "full email address"),
+        ("email", "qa@xn--zz.example", "full email address"),
+        ("email", "zoë@example.com", "cannot send to an address with accented letters"),
+        ("email", '"qa quoted"@example.com', "cannot send to an address with accented letters"),
+        ("name", "Kaur\u202eevil", "letters, numbers and punctuation"),
         ("name", "x\r\nBcc: victim@example.org", "letters, numbers and punctuation"),
         ("name", "n" * 201, "shorten your name"),
         ("organisation", "o" * 201, "shorten the organisation"),
@@ -348,6 +370,20 @@ def test_bad_input_gets_a_clear_message_and_no_state_change(
     assert message in response.content.decode()
     assert not Subscriber.objects.exists()
     assert not smtp_server.messages
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Mirz\u0101 \u0645\u06cc\u200c\u0631\u0632\u0627",  # Persian, with a non-joiner
+        "\u0915\u094d\u200d\u0937 Sharma",  # Devanagari, with a joiner
+        "\U0001f469\u200d\U0001f52c Dr Kaur",  # an emoji sequence
+    ],
+)
+def test_names_written_with_joiners_are_accepted(client, smtp_server, name):
+    response = client.post(SUBSCRIBE, signup_data(name=name))
+    assert CHECK_EMAIL in response.content.decode()
+    assert Subscriber.objects.get().name == name
 
 
 def test_get_of_confirm_link_changes_nothing_and_tampered_link_is_refused(client, smtp_server):
