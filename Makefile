@@ -63,11 +63,19 @@ run: port-free install .env
 	@echo "  Admin: http://$(HOST):$(PORT)/admin/  (user: editor  password: see load_demo output above)"
 	@echo ""
 	@# A background worker sends issues (and a once-a-minute check starts scheduled sends and
-	@# restarts stalled ones); both stop when the server does.
-	$(RUN_ENV) $(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
+	@# restarts stalled ones); both stop when the server does. A worker that stops (killed,
+	@# crashed) is started again with this server's settings, as systemd does in production:
+	@# one started by hand without EMAIL_HOST would print the emails instead of sending them.
+	(while true; do $(RUN_ENV) $(BIN)/python manage.py db_worker --no-reload; \
+	    echo "The worker stopped (exit status $$?); starting it again in 2 seconds."; sleep 2; done) & worker=$$!; \
 	  (while sleep 60; do $(RUN_ENV) $(BIN)/python manage.py send_issue --due; done) & due=$$!; \
-	  trap 'pkill -P $$due 2>/dev/null; kill $$worker $$due 2>/dev/null' EXIT INT TERM; \
+	  trap 'kids=$$(pgrep -P $$worker; pgrep -P $$due); kill $$worker $$due $$kids 2>/dev/null' EXIT INT TERM; \
 	  $(RUN_ENV) $(BIN)/gunicorn sca_briefings.wsgi --bind $(HOST):$(PORT) --workers 3 --no-control-socket --access-logfile -
+
+# Another worker by hand, with the same defaults as make run: give it the same EMAIL_HOST and
+# EMAIL_PORT as the server, or it prints the emails instead of sending them.
+worker: install .env
+	$(RUN_ENV) $(BIN)/python manage.py db_worker --no-reload
 
 dev: install .env
 	DEBUG=true $(BIN)/python manage.py migrate --noinput

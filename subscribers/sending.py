@@ -36,6 +36,7 @@ from .emails import PreparedIssue
 from .models import Delivery, Subscriber
 
 logger = logging.getLogger(__name__)
+CONSOLE_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
 
 class NotPublished(ValueError):
@@ -463,6 +464,13 @@ def _send_pending(*, issue, batch_size, worker, max_batches, on_result):
         batch = claim_batch(issue=issue, batch_size=batch_size, worker=worker)
         if not batch:
             break
+        if batches == 0 and settings.MAILERS["default"]["BACKEND"] == CONSOLE_BACKEND:
+            # A worker started without the server's EMAIL_HOST would otherwise "send" a whole
+            # issue into its log, recorded as sent, with nobody the wiser.
+            logger.warning(
+                "No EMAIL_HOST is set: these emails are printed here, not sent, and recorded "
+                "as sent. Start the worker with the same EMAIL_HOST and EMAIL_PORT as the site."
+            )
         batches += 1
         report = send_batch(batch=batch, prepared=prepared, pacer=pacer, on_result=on_result)
         for name in ("sent", "failed", "retrying", "skipped", "held"):

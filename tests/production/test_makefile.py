@@ -1,7 +1,13 @@
 import os
+import signal
 import socket
 import subprocess
+import time
 from pathlib import Path
+
+import pytest
+
+from tests.conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -103,3 +109,71 @@ def test_install_production_leaves_out_the_test_tools_and_the_site_still_passes_
     )
     assert check.returncode == 0, check.stdout + check.stderr
     assert "System check identified no issues" in check.stdout
+
+
+def _db_workers_under(pid):
+    """The db_worker processes descended from process `pid`."""
+    found = []
+    for child in subprocess.run(
+        ["pgrep", "-P", str(pid)], capture_output=True, text=True
+    ).stdout.split():
+        arguments = Path(f"/proc/{child}/cmdline").read_bytes().split(b"\0")
+        if b"manage.py" in arguments and b"db_worker" in arguments:
+            found.append(int(child))
+        found += _db_workers_under(child)
+    return found
+
+
+def _wait_for(condition, seconds):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(0.5)
+    raise AssertionError(f"gave up after {seconds} s")
+
+
+@pytest.mark.skipif(
+    bool(os.environ.get("DATABASE_URL")), reason="make run uses SQLite; once is enough"
+)
+def test_make_run_starts_its_worker_again_with_the_same_settings_when_it_is_killed(tmp_path):
+    # The README's round: kill the worker half way through a send. One started again by hand
+    # without EMAIL_HOST printed the rest of the send instead of mailing it, and marked it sent.
+    port = free_port()
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": os.environ["HOME"],
+        "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3",
+        "STATIC_ROOT": str(tmp_path / "static"),
+        "MEDIA_ROOT": str(tmp_path / "media"),
+        "CACHE_DIR": str(tmp_path / "cache"),
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": "1",
+    }
+    log = open(tmp_path / "run.log", "w")  # noqa: SIM115 - closed below
+    run = subprocess.Popen(
+        ["make", "--no-print-directory", "run", f"PORT={port}"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        [first] = _wait_for(lambda: _db_workers_under(run.pid), 300)
+        os.kill(first, signal.SIGKILL)
+        [second] = _wait_for(
+            lambda: [pid for pid in _db_workers_under(run.pid) if pid != first], 30
+        )
+        environ = Path(f"/proc/{second}/environ").read_bytes().split(b"\0")
+        assert b"EMAIL_HOST=127.0.0.1" in environ
+        assert f"SITE_URL=http://127.0.0.1:{port}".encode() in environ
+    finally:
+        # Ctrl-C in the terminal: the whole foreground group gets SIGINT.
+        os.killpg(run.pid, signal.SIGINT)
+        run.wait(timeout=60)
+        log.close()
+    assert "The worker stopped" in (tmp_path / "run.log").read_text()
+    # Stopping make run stops its worker too, though a background process ignores Ctrl-C.
+    _wait_for(lambda: not Path(f"/proc/{second}").exists(), 15)

@@ -104,6 +104,21 @@ def test_send_works_with_the_mail_backends_for_trying_the_site_locally(
 
 
 @pytest.mark.django_db
+def test_a_worker_printing_mail_to_the_console_says_so_in_its_log(settings, caplog):
+    # A worker started by hand without the site's EMAIL_HOST prints a whole send.
+    settings.MAILERS = {"default": {"BACKEND": sending.CONSOLE_BACKEND, "OPTIONS": {}}}
+    SubscriberFactory.create_batch(2)
+    sending.queue_issue(issue=make_issue())
+
+    with caplog.at_level("WARNING", logger="subscribers.sending"):
+        sending.send_pending(batch_size=1)
+
+    warnings = [r.getMessage() for r in caplog.records if "No EMAIL_HOST" in r.getMessage()]
+    assert len(warnings) == 1
+    assert "printed here, not sent" in warnings[0]
+
+
+@pytest.mark.django_db
 def test_permanent_refusal_fails_delivery_and_bounces_subscriber(smtp_server):
     issue = make_issue()
     good = SubscriberFactory(email="good@example.org")
