@@ -150,7 +150,8 @@ class _LeaderLinks(HTMLParser):
 
 
 class _HTMLToText(HTMLParser):
-    """The leader as readable plain text: paragraphs, list bullets, links as "text (url)"."""
+    """The leader as readable plain text: paragraphs, numbered and bulleted lists, tables a
+    row to a line with " | " between the cells, links as "text (url)"."""
 
     BLOCKS = {"p", "h2", "h3", "h4", "li", "blockquote", "figure", "figcaption", "ul", "ol"}
 
@@ -159,36 +160,105 @@ class _HTMLToText(HTMLParser):
         self.blocks = []
         self.current = []
         self.href = None
+        # Each open list: [items so far, or None for a bulleted list; its indent]. A nested
+        # list lines up with the text of the item it is in.
+        self.lists = []
+        self.first_indent = ""  # the next line written ("1. " while an item has no text yet)
+        self.indent = ""  # the lines after it
+        self.tables = 0  # how deep in tables; a table in a cell is read as words in the cell
+        self.rows = []
+
+    def _words(self):
+        text = " ".join("".join(self.current).split())
+        self.current = []
+        return text
 
     def _flush(self):
-        text = " ".join("".join(self.current).split())
+        text = self._words()
         if text:
-            self.blocks.append(text)
+            self.blocks.append(
+                textwrap.fill(
+                    text, 72, initial_indent=self.first_indent, subsequent_indent=self.indent
+                )
+            )
+            self.first_indent = self.indent
+
+    def _end_table(self):
+        # A long row wraps with its next lines indented, so it cannot be read as a new row.
+        lines = [" | ".join(row) for row in self.rows if any(row)]
+        if lines:
+            self.blocks.append(
+                "\n".join(
+                    textwrap.fill(line, 72, initial_indent=self.indent, subsequent_indent="  ")
+                    for line in lines
+                )
+            )
+        self.rows = []
         self.current = []
 
     def handle_starttag(self, tag, attrs):
-        if tag in self.BLOCKS:
-            self._flush()
-            if tag == "li":
-                self.current.append("* ")
+        if tag == "a":
+            self.href = dict(attrs).get("href")
         elif tag == "br":
             self.current.append(" ")
-        elif tag == "a":
-            self.href = dict(attrs).get("href")
+        elif tag == "table":
+            if not self.tables:
+                self._flush()
+            self.tables += 1
+        elif self.tables:
+            # Inside a table each cell is one line of words.
+            if self.tables == 1 and tag in {"tr", "td", "th"}:
+                self.current = []  # the space between the tags
+                if tag == "tr":
+                    self.rows.append([])
+            else:
+                self.current.append(" ")
+        elif tag in self.BLOCKS:
+            self._flush()
+            if tag in {"ul", "ol"}:
+                self.lists.append([0 if tag == "ol" else None, self.indent])
+            elif tag == "li":
+                if not self.lists:
+                    self.lists.append([None, ""])
+                count, indent = self.lists[-1]
+                if count is None:
+                    marker = "* "
+                else:
+                    self.lists[-1][0] = count = count + 1
+                    marker = f"{count}. "
+                self.first_indent = indent + marker
+                self.indent = indent + " " * len(marker)
 
     def handle_endtag(self, tag):
         if tag == "a" and self.href:
             self.current.append(f" ({self.href})")
             self.href = None
+        elif tag == "table" and self.tables:
+            self.tables -= 1
+            if not self.tables:
+                self._end_table()
+        elif self.tables:
+            if self.tables == 1 and tag in {"td", "th"}:
+                if not self.rows:
+                    self.rows.append([])
+                self.rows[-1].append(self._words())
+            else:
+                self.current.append(" ")
         elif tag in self.BLOCKS:
             self._flush()
+            if tag in {"ul", "ol", "li"} and self.lists:
+                # Back to the list's own indent: the text of the item it is in, or none.
+                indent = (self.lists[-1] if tag == "li" else self.lists.pop())[1]
+                self.first_indent = self.indent = indent
 
     def handle_data(self, data):
         self.current.append(data)
 
     def text(self):
         self._flush()
-        return "\n\n".join(textwrap.fill(block, 72) for block in self.blocks)
+        if self.tables:  # a table never closed
+            self._end_table()
+        return "\n\n".join(self.blocks)
 
 
 def _wrap(text):
