@@ -214,6 +214,19 @@ def test_table_in_the_leader_has_a_row_to_a_line_in_the_plain_text():
     assert "This year's cuts:\n\nCouncil | Cut\nHighland | 4%\nFife | 3%\n\nMore next time." in text
 
 
+def test_table_in_the_leader_has_borders_and_padding_but_the_layout_does_not():
+    issue = IssueFactory(leader=COUNCIL_CUTS)
+
+    _, html = parts(parse(build_issue_message(issue, to="a@example.org")))
+
+    cells = re.findall(r'<t[hd] style="([^"]*)">', html)  # the editor's cells have no class
+    assert len(cells) == 6
+    for style in cells:
+        assert "border: 1px solid" in style and "padding: 6px 10px" in style
+    layout_cells = re.findall(r'<td class="[^"]*" style="([^"]*)"', html)
+    assert layout_cells and not any("border:" in style for style in layout_cells)
+
+
 def test_numbered_lists_in_the_leader_are_numbered_in_the_plain_text():
     issue = IssueFactory(
         leader=(
