@@ -270,9 +270,11 @@ class PreparedIssue:
 
     `personal=False` renders the copy for someone who is not a subscriber (a test send or an
     "email me this issue" request): plain links, an invitation to subscribe, no personal links.
+    `test_copy=True` (with personal=False) is the copy an editor sends themselves: it has the
+    subscribers' footer, so they can check it, with links that name no one.
     """
 
-    def __init__(self, issue, *, personal=True, subject_prefix=""):
+    def __init__(self, issue, *, personal=True, test_copy=False, subject_prefix=""):
         self.issue = issue
         self.personal = personal
         self.subject = subject_prefix + issue_subject(issue)
@@ -333,6 +335,7 @@ class PreparedIssue:
             "sections": sections,
             "view_in_browser_url": view_in_browser,
             "personal": personal,
+            "test_copy": test_copy,
             "unsubscribe_url": "@@UNSUB@@",
             "preferences_url": "@@PREFS@@",
             "subscribe_url": site + reverse("subscribers:subscribe"),
@@ -353,11 +356,21 @@ class PreparedIssue:
             for name in ("unsubscribe", "preferences", "click")
         }
         self._click_signer = fast_signer(CLICK_SALT)
+        # "test" is not a signed token, so these open the site's "this link does not work,
+        # nothing has been changed" page: the editor's own subscription is never touched.
+        self.sample_links = (
+            {
+                "UNSUB": self._url_patterns["unsubscribe"] % "test",
+                "PREFS": self._url_patterns["preferences"] % "test",
+            }
+            if test_copy
+            else {}
+        )
 
     # --- personalising -------------------------------------------------------------------
 
     def links_for(self, *, delivery_id=None, subscriber=None):
-        values = {}
+        values = dict(self.sample_links)
         if subscriber is not None:
             # The same URLs as subscriber.get_unsubscribe_url() and get_preferences_url(),
             # with the token signed once instead of twice and the paths reversed once.
