@@ -150,7 +150,8 @@ class _LeaderLinks(HTMLParser):
 
 
 class _HTMLToText(HTMLParser):
-    """The leader as readable plain text: paragraphs, list bullets, links as "text (url)"."""
+    """The leader as readable plain text: paragraphs, numbered and bulleted lists, tables a
+    row to a line with " | " between the cells, links as "text (url)"."""
 
     BLOCKS = {"p", "h2", "h3", "h4", "li", "blockquote", "figure", "figcaption", "ul", "ol"}
 
@@ -159,36 +160,105 @@ class _HTMLToText(HTMLParser):
         self.blocks = []
         self.current = []
         self.href = None
+        # Each open list: [items so far, or None for a bulleted list; its indent]. A nested
+        # list lines up with the text of the item it is in.
+        self.lists = []
+        self.first_indent = ""  # the next line written ("1. " while an item has no text yet)
+        self.indent = ""  # the lines after it
+        self.tables = 0  # how deep in tables; a table in a cell is read as words in the cell
+        self.rows = []
+
+    def _words(self):
+        text = " ".join("".join(self.current).split())
+        self.current = []
+        return text
 
     def _flush(self):
-        text = " ".join("".join(self.current).split())
+        text = self._words()
         if text:
-            self.blocks.append(text)
+            self.blocks.append(
+                textwrap.fill(
+                    text, 72, initial_indent=self.first_indent, subsequent_indent=self.indent
+                )
+            )
+            self.first_indent = self.indent
+
+    def _end_table(self):
+        # A long row wraps with its next lines indented, so it cannot be read as a new row.
+        lines = [" | ".join(row) for row in self.rows if any(row)]
+        if lines:
+            self.blocks.append(
+                "\n".join(
+                    textwrap.fill(line, 72, initial_indent=self.indent, subsequent_indent="  ")
+                    for line in lines
+                )
+            )
+        self.rows = []
         self.current = []
 
     def handle_starttag(self, tag, attrs):
-        if tag in self.BLOCKS:
-            self._flush()
-            if tag == "li":
-                self.current.append("* ")
+        if tag == "a":
+            self.href = dict(attrs).get("href")
         elif tag == "br":
             self.current.append(" ")
-        elif tag == "a":
-            self.href = dict(attrs).get("href")
+        elif tag == "table":
+            if not self.tables:
+                self._flush()
+            self.tables += 1
+        elif self.tables:
+            # Inside a table each cell is one line of words.
+            if self.tables == 1 and tag in {"tr", "td", "th"}:
+                self.current = []  # the space between the tags
+                if tag == "tr":
+                    self.rows.append([])
+            else:
+                self.current.append(" ")
+        elif tag in self.BLOCKS:
+            self._flush()
+            if tag in {"ul", "ol"}:
+                self.lists.append([0 if tag == "ol" else None, self.indent])
+            elif tag == "li":
+                if not self.lists:
+                    self.lists.append([None, ""])
+                count, indent = self.lists[-1]
+                if count is None:
+                    marker = "* "
+                else:
+                    self.lists[-1][0] = count = count + 1
+                    marker = f"{count}. "
+                self.first_indent = indent + marker
+                self.indent = indent + " " * len(marker)
 
     def handle_endtag(self, tag):
         if tag == "a" and self.href:
             self.current.append(f" ({self.href})")
             self.href = None
+        elif tag == "table" and self.tables:
+            self.tables -= 1
+            if not self.tables:
+                self._end_table()
+        elif self.tables:
+            if self.tables == 1 and tag in {"td", "th"}:
+                if not self.rows:
+                    self.rows.append([])
+                self.rows[-1].append(self._words())
+            else:
+                self.current.append(" ")
         elif tag in self.BLOCKS:
             self._flush()
+            if tag in {"ul", "ol", "li"} and self.lists:
+                # Back to the list's own indent: the text of the item it is in, or none.
+                indent = (self.lists[-1] if tag == "li" else self.lists.pop())[1]
+                self.first_indent = self.indent = indent
 
     def handle_data(self, data):
         self.current.append(data)
 
     def text(self):
         self._flush()
-        return "\n\n".join(textwrap.fill(block, 72) for block in self.blocks)
+        if self.tables:  # a table never closed
+            self._end_table()
+        return "\n\n".join(self.blocks)
 
 
 def _wrap(text):
@@ -200,9 +270,11 @@ class PreparedIssue:
 
     `personal=False` renders the copy for someone who is not a subscriber (a test send or an
     "email me this issue" request): plain links, an invitation to subscribe, no personal links.
+    `test_copy=True` (with personal=False) is the copy an editor sends themselves: it has the
+    subscribers' footer, so they can check it, with links that name no one.
     """
 
-    def __init__(self, issue, *, personal=True, subject_prefix=""):
+    def __init__(self, issue, *, personal=True, test_copy=False, subject_prefix=""):
         self.issue = issue
         self.personal = personal
         self.subject = subject_prefix + issue_subject(issue)
@@ -263,6 +335,7 @@ class PreparedIssue:
             "sections": sections,
             "view_in_browser_url": view_in_browser,
             "personal": personal,
+            "test_copy": test_copy,
             "unsubscribe_url": "@@UNSUB@@",
             "preferences_url": "@@PREFS@@",
             "subscribe_url": site + reverse("subscribers:subscribe"),
@@ -283,11 +356,21 @@ class PreparedIssue:
             for name in ("unsubscribe", "preferences", "click")
         }
         self._click_signer = fast_signer(CLICK_SALT)
+        # "test" is not a signed token, so these open the site's "this link does not work,
+        # nothing has been changed" page: the editor's own subscription is never touched.
+        self.sample_links = (
+            {
+                "UNSUB": self._url_patterns["unsubscribe"] % "test",
+                "PREFS": self._url_patterns["preferences"] % "test",
+            }
+            if test_copy
+            else {}
+        )
 
     # --- personalising -------------------------------------------------------------------
 
     def links_for(self, *, delivery_id=None, subscriber=None):
-        values = {}
+        values = dict(self.sample_links)
         if subscriber is not None:
             # The same URLs as subscriber.get_unsubscribe_url() and get_preferences_url(),
             # with the token signed once instead of twice and the paths reversed once.

@@ -499,9 +499,10 @@ def possible_duplicates(*, issue):
 
 
 def send_test(*, issue, addresses):
-    """Send the non-personal copy of any issue (drafts too) to a few addresses."""
+    """Send a test copy of any issue (drafts too) to a few addresses: the subscribers' footer,
+    with unsubscribe and preferences links that change nothing."""
     issue = Issue.objects.with_articles().get(pk=issue.pk)
-    prepared = PreparedIssue(issue, personal=False, subject_prefix="[Test] ")
+    prepared = PreparedIssue(issue, personal=False, test_copy=True, subject_prefix="[Test] ")
     messages = [prepared.message(to=address) for address in addresses]
     with mailers.default as conn:
         return conn.send_messages(messages)

@@ -197,6 +197,54 @@ def test_images_in_the_leader_are_absolute_with_alt_text(settings):
     assert 'alt="The hall"' in html
 
 
+COUNCIL_CUTS = (
+    '<p>This year\'s cuts:</p><figure class="table"><table>'
+    "<thead><tr><th>Council</th><th>Cut</th></tr></thead>"
+    "<tbody><tr><td>Highland</td><td>4%</td></tr><tr><td><p>Fife</p></td><td>3%</td></tr></tbody>"
+    "</table></figure><p>More next time.</p>"
+)
+
+
+def test_table_in_the_leader_has_a_row_to_a_line_in_the_plain_text():
+    issue = IssueFactory(leader=COUNCIL_CUTS)
+
+    text, _ = parts(parse(build_issue_message(issue, to="a@example.org")))
+    text = text.replace("\r\n", "\n")
+
+    assert "This year's cuts:\n\nCouncil | Cut\nHighland | 4%\nFife | 3%\n\nMore next time." in text
+
+
+def test_table_in_the_leader_has_borders_and_padding_but_the_layout_does_not():
+    issue = IssueFactory(leader=COUNCIL_CUTS)
+
+    _, html = parts(parse(build_issue_message(issue, to="a@example.org")))
+
+    cells = re.findall(r'<t[hd] style="([^"]*)">', html)  # the editor's cells have no class
+    assert len(cells) == 6
+    for style in cells:
+        assert "border: 1px solid" in style and "padding: 6px 10px" in style
+    layout_cells = re.findall(r'<td class="[^"]*" style="([^"]*)"', html)
+    assert layout_cells and not any("border:" in style for style in layout_cells)
+
+
+def test_numbered_lists_in_the_leader_are_numbered_in_the_plain_text():
+    issue = IssueFactory(
+        leader=(
+            "<ol><li>First step</li><li>Second step<ol><li>Ask the council</li>"
+            "<li>Ask the trust<ul><li>in writing</li></ul></li></ol></li><li>Third step</li></ol>"
+            "<ul><li>A bullet</li></ul>"
+        )
+    )
+
+    text, _ = parts(parse(build_issue_message(issue, to="a@example.org")))
+    text = text.replace("\r\n", "\n")
+
+    assert (
+        "1. First step\n\n2. Second step\n\n   1. Ask the council\n\n   2. Ask the trust\n\n"
+        "      * in writing\n\n3. Third step\n\n* A bullet"
+    ) in text
+
+
 def test_tampered_click_token_is_rejected():
     token = signing.Signer(salt="subscribers.click").sign("1.a2")
 

@@ -15,6 +15,8 @@ from subscribers.models import Delivery, Subscriber
 from tests.conftest import at_once
 from tests.factories import ArticleFactory, IssueFactory, SubscriberFactory
 
+from .conftest import links_in, path_of
+
 
 def make_issue(articles=3, **kwargs):
     issue = IssueFactory(**kwargs)
@@ -342,6 +344,30 @@ def test_send_test_goes_to_the_editor_for_a_draft(smtp_server):
     assert addresses(smtp_server) == Counter({"editor@example.org": 1, "colleague@example.org": 1})
     assert smtp_server.messages[0]["Subject"].startswith("[Test] ")
     assert not Delivery.objects.exists()
+
+
+@pytest.mark.django_db
+def test_send_test_has_the_subscribers_footer_with_links_that_change_nothing(smtp_server, client):
+    # The editor is a subscriber too: following the test copy's links must not touch that.
+    editor = SubscriberFactory(email="editor@example.org")
+    sending.send_test(issue=make_issue(draft=True), addresses=[editor.email])
+
+    message = smtp_server.messages[0]
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    html = message.get_body(preferencelist=("html",)).get_content()
+    for body in (text, html):
+        assert "You are receiving this because you asked for" in body
+        assert "asked for on our website" not in body
+        assert "This is a test copy." in body
+    [unsubscribe] = links_in(message, "/unsubscribe/")
+    [preferences] = links_in(message, "/preferences/")
+    assert f'<a href="{unsubscribe}" style="color: #1b4d3e;">Unsubscribe</a>' in html
+    assert f'<a href="{preferences}" style="color: #1b4d3e;">Change your preferences</a>' in html
+    assert client.get(path_of(preferences)).status_code == 400
+    assert client.post(path_of(unsubscribe)).status_code == 400
+    editor.refresh_from_db()
+    assert editor.status == Subscriber.Status.ACTIVE
+    assert "List-Unsubscribe" not in message
 
 
 @pytest.mark.django_db
