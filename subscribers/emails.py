@@ -177,9 +177,7 @@ class _HTMLToText(HTMLParser):
         text = self._words()
         if text:
             self.blocks.append(
-                textwrap.fill(
-                    text, 72, initial_indent=self.first_indent, subsequent_indent=self.indent
-                )
+                _fill(text, initial_indent=self.first_indent, subsequent_indent=self.indent)
             )
             self.first_indent = self.indent
 
@@ -189,7 +187,7 @@ class _HTMLToText(HTMLParser):
         if lines:
             self.blocks.append(
                 "\n".join(
-                    textwrap.fill(line, 72, initial_indent=self.indent, subsequent_indent="  ")
+                    _fill(line, initial_indent=self.indent, subsequent_indent="  ")
                     for line in lines
                 )
             )
@@ -261,8 +259,14 @@ class _HTMLToText(HTMLParser):
         return "\n\n".join(self.blocks)
 
 
+def _fill(text, **indents):
+    # Never inside a word: mail programs make a link of a web address only up to the line's
+    # end, so one split at a hyphen or at the 72nd character would lead nowhere.
+    return textwrap.fill(text, 72, break_long_words=False, break_on_hyphens=False, **indents)
+
+
 def _wrap(text):
-    return textwrap.fill(" ".join(text.split()), 72)
+    return _fill(" ".join(text.split()))
 
 
 class PreparedIssue:

@@ -277,3 +277,26 @@ def test_email_fits_a_phone_and_keeps_its_width_on_a_desktop(page):
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     page.set_viewport_size({"width": 1280, "height": 900})
     assert page.locator("table.sheet").bounding_box()["width"] == 600
+
+
+@pytest.mark.parametrize("personal", [False, True], ids=["one copy", "subscriber"])
+def test_long_links_in_the_plain_text_are_never_broken_across_lines(personal):
+    # Mail programs make a link of an address only up to the line end: one split at a
+    # hyphen or at 72 characters leads nowhere.
+    long_url = (
+        "https://www.gov.scot/publications/community-wealth-building-consultation-"
+        "analysis-of-responses-to-the-scottish-government-consultation/pages/4/"
+    )
+    issue = IssueFactory(
+        leader=f'<p>Read <a href="{long_url}">the analysis of responses</a> before Friday.</p>'
+    )
+    ArticleFactory(issue=issue)
+    subscriber = SubscriberFactory() if personal else None
+
+    text, html = parts(parse(build_issue_message(issue, to="a@example.org", subscriber=subscriber)))
+
+    hrefs = set(re.findall(r'href="([^"]+)"', html.replace("&amp;", "&")))
+    links_in_text = re.findall(r"https?://[^\s)>\]]+", text)
+    assert links_in_text
+    for link in links_in_text:
+        assert link in hrefs, link
