@@ -21,15 +21,16 @@ from taggit.models import Tag
 from .models import Article, Issue, Organisation, Person, unique_slug
 from .sanitise import foreign_images, is_blank_html, sanitise_html, unusable_links
 
+# The same editor in another tab is caught too, so the messages blame no one in particular.
 CONFLICT_MESSAGE = (
-    "Someone else saved this issue while you were editing it, so your changes have not been "
-    "saved. Copy any text you want to keep, open the issue again to see their version, and "
-    "make your changes there."
+    "This issue was saved elsewhere (by a colleague, or by you in another tab) after you "
+    "opened it, so your changes have not been saved. Copy any text you want to keep, open the "
+    "issue again to see the version saved, and make your changes there."
 )
 ARTICLE_CONFLICT_MESSAGE = (
-    "Someone else saved this article or its issue while you were editing it, so your changes "
-    "have not been saved. Copy any text you want to keep, open the article again to see "
-    "their version, and make your changes there."
+    "This article or its issue was saved elsewhere (by a colleague, or by you in another tab) "
+    "after you opened it, so your changes have not been saved. Copy any text you want to "
+    "keep, open the article again to see the version saved, and make your changes there."
 )
 # The first key of the PostgreSQL advisory locks on issue dates (the second is the date).
 ISSUE_DATE_LOCK = 0x5CA

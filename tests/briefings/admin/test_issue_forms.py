@@ -196,7 +196,7 @@ def test_second_of_two_editors_saving_the_same_issue_is_told_and_saves_nothing(
     )
     assert response.status_code == 200
     assert CONFLICT_MESSAGE in response.content.decode()
-    assert "Someone else saved this issue while you were editing" in response.content.decode()
+    assert "This issue was saved elsewhere" in response.content.decode()
     issue.refresh_from_db()
     assert issue.title == "Morag's title"
     assert issue.version == 2
@@ -499,6 +499,25 @@ def test_an_article_given_another_articles_web_address_gets_a_plain_message(edit
     assert second.slug != first.slug
 
 
+def test_a_save_from_an_older_tab_of_the_same_editor_blames_no_one_else(editor_client):
+    issue = IssueFactory(draft=True, title="Draft")
+    opened_at = issue.version  # open in two tabs; the newer one saves first
+    date = f"{issue.date:%Y-%m-%d}"
+    saved = editor_client.post(change_url(issue), issue_form_data(issue=issue, date=date))
+    assert saved.status_code == 302
+
+    response = editor_client.post(
+        change_url(issue),
+        issue_form_data(issue=issue, date=date, loaded_version=str(opened_at), title="Old tab"),
+    )
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Someone else" not in page
+    assert "by a colleague, or by you in another tab" in page
+    assert "open the issue again" in page
+
+
 def test_an_issue_screen_opened_before_an_article_was_saved_alone_cannot_save_over_it(
     editor_client,
 ):
@@ -552,6 +571,8 @@ def test_an_articles_screen_opened_before_its_issue_was_saved_cannot_save_over_i
     )
     assert response.status_code == 200
     assert ARTICLE_CONFLICT_MESSAGE in response.content.decode()
+    # The same editor saved it, in another tab: the message must not blame someone else.
+    assert "by a colleague, or by you in another tab" in response.content.decode()
     article.refresh_from_db()
     assert article.teaser == "New teaser, saved in the issue."
     assert article.title != "Retitled in the old tab"
