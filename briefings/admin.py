@@ -158,6 +158,15 @@ class OnTheSiteFilter(admin.SimpleListFilter):
         return queryset
 
 
+class KindOfOrganisationFilter(admin.ChoicesFieldListFilter):
+    """People by the kind of their organisation: titled after the field alone ("By kind"), it
+    read as a kind of person."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title = "kind of organisation"
+
+
 class ArticleInline(admin.StackedInline):
     model = Article
     formset = ArticleInlineFormSet
@@ -457,7 +466,7 @@ class MentionsMixin(RetiresCachedPages, KeepsOldAddresses):
 class PersonAdmin(SearchesEitherApostrophe, MentionsMixin, admin.ModelAdmin):
     form = PersonForm
     list_display = ["name", "role", "organisation", "mention_count"]
-    list_filter = ["organisation__kind"]
+    list_filter = [("organisation__kind", KindOfOrganisationFilter)]
     list_select_related = ["organisation"]
     search_fields = ["name", "role", "organisation__name"]
     autocomplete_fields = ["organisation"]
