@@ -19,7 +19,13 @@ from taggit.forms import TagField
 from taggit.models import Tag
 
 from .models import Article, Issue, Organisation, Person, unique_slug
-from .sanitise import foreign_images, is_blank_html, sanitise_html, unusable_links
+from .sanitise import (
+    foreign_images,
+    is_blank_html,
+    links_with_spaces,
+    sanitise_html,
+    unusable_links,
+)
 
 # The same editor in another tab is caught too, so the messages blame no one in particular.
 CONFLICT_MESSAGE = (
@@ -88,6 +94,14 @@ def refuse_unusable_links(html):
             "address. Links must start with https://, http:// or mailto:."
         )
         for address, words in unusable_links(html)
+    ]
+    errors += [
+        forms.ValidationError(
+            f"The link on “{words or address}” goes to “{address}”, which has a space in it, "
+            "so it would not work. Check the address, or copy it again from the browser’s "
+            "address bar."
+        )
+        for address, words in links_with_spaces(html)
     ]
     for src in foreign_images(html):
         where = "pasted in from another program" if src.startswith("data:") else f"at “{src}”"

@@ -342,6 +342,23 @@ def test_a_link_that_is_not_a_web_address_is_refused_by_name_and_nothing_is_lost
     assert 'value="Links"' in html
 
 
+def test_a_link_with_a_space_in_its_address_is_refused_by_name(editor_client):
+    articles = three_articles()[:1]
+    articles[0]["body"] = (
+        '<p>Read <a href="https://exa mple.org/x">the plan</a> and '
+        '<a href="https://example.org/annual report.pdf">the report</a>.</p>'
+    )
+    data = issue_form_data(articles=articles, title="Links")
+    response = editor_client.post(ADD_URL, data)
+    assert response.status_code == 200
+    assert not Issue.objects.exists()
+    page = strip_tags(response.content.decode())
+    assert (
+        "The link on “the plan” goes to “https://exa mple.org/x”, which has a space in it" in page
+    )
+    assert "The link on “the report” goes to “https://example.org/annual report.pdf”" in page
+
+
 def test_an_image_from_another_site_is_refused_by_name_not_dropped_unseen(editor_client):
     articles = three_articles()[:1]
     articles[0]["body"] = (
