@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.flatpages.admin import FlatPageAdmin
 from django.contrib.flatpages.models import FlatPage
+from django.contrib.humanize.templatetags.humanize import apnumber
 from django.contrib.redirects.admin import RedirectAdmin
 from django.contrib.redirects.models import Redirect
 from django.contrib.sites.models import Site
@@ -15,6 +16,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 from django.views.decorators.cache import never_cache
 from django_ckeditor_5.fields import CKEditor5Field
 from taggit.admin import TagAdmin
@@ -118,6 +120,21 @@ def _article_on_site(article):
     # A path, not the contenttypes redirect, which would send the editor to the sites
     # framework's placeholder domain; and only for an article readers can open.
     return article.get_absolute_url() if article.issue.is_public else None
+
+
+def _london_time(moment):
+    """A time as editors read it, such as "09:01 on 29 November 2026", in the site's time zone."""
+    local = timezone.localtime(moment, timezone.get_default_timezone())
+    return f"{local:%H:%M} on {local:%-d %B %Y}"
+
+
+def _repeated_titles(issue):
+    """(title, how many) for each title more than one of the issue's articles has, ignoring
+    case and spacing, as the first of them spells it."""
+    by_title = {}
+    for title in issue.articles.order_by("order", "pk").values_list("title", flat=True):
+        by_title.setdefault(" ".join(title.split()).casefold(), []).append(title)
+    return [(titles[0], len(titles)) for titles in by_title.values() if len(titles) > 1]
 
 
 def _issues(count):
@@ -305,6 +322,40 @@ class IssueAdmin(SearchesEitherApostrophe, RetiresCachedPages, KeepsOldAddresses
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         services.renumber_articles(issue=form.instance)
+
+    # After Django's "added/changed successfully", what the editor may not have meant.
+
+    def response_add(self, request, obj, post_url_continue=None):
+        response = super().response_add(request, obj, post_url_continue)
+        self._say_what_the_save_means(request, obj)
+        return response
+
+    def response_change(self, request, obj):
+        response = super().response_change(request, obj)
+        self._say_what_the_save_means(request, obj)
+        return response
+
+    def _say_what_the_save_means(self, request, issue):
+        if issue.publish_at and issue.publish_at > timezone.now():
+            when = _london_time(issue.publish_at)
+            if issue.status == Issue.Status.DRAFT:
+                # "Publish at" only counts for a published issue, and the list shows a draft.
+                self.message_user(
+                    request,
+                    f"This issue is a draft, so it will not go public at {when}. Set Status "
+                    "to Published to schedule it.",
+                    messages.WARNING,
+                )
+            else:
+                self.message_user(request, f"It will go public at {when}.", messages.SUCCESS)
+        for title, count in _repeated_titles(issue):
+            # Perhaps meant (a running story), so said rather than refused.
+            self.message_user(
+                request,
+                f"{capfirst(apnumber(count))} articles in this issue have the same title, "
+                f"“{title}”: readers will see the same heading twice.",
+                messages.WARNING,
+            )
 
     # Actions: thin wrappers over the services.
 

@@ -1,8 +1,10 @@
 """The issue admin, driven through the test client as a member of the Editor group."""
 
+import datetime
 import re
 
 import pytest
+from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils.html import strip_tags
 from taggit.models import Tag
@@ -32,6 +34,11 @@ def opened_state(editor_client, article):
     """The state the Articles screen hands back on saving, as a browser opening it gets it."""
     page = editor_client.get(reverse("admin:briefings_article_change", args=[article.pk]))
     return re.search(r'name="loaded_state" value="([0-9a-f]+)"', page.content.decode())[1]
+
+
+def said(response):
+    """The messages a save left for the next page, as (level, text)."""
+    return [(m.level_tag, str(m)) for m in get_messages(response.wsgi_request)]
 
 
 def three_articles():
@@ -709,3 +716,70 @@ def test_an_articles_screen_keeps_working_when_the_issue_page_left_its_article_a
     assert response.status_code == 302, response.context["adminform"].form.errors
     article.refresh_from_db()
     assert article.title == "Mine"
+
+
+# A time in British Summer Time, so a clock in UTC would show 08:01.
+SUMMER_MORNING = {"publish_at_0": "29/06/2027", "publish_at_1": "09:01"}
+
+
+def test_a_draft_given_a_future_publish_at_warns_that_it_will_not_go_public(editor_client):
+    issue = IssueFactory(draft=True)
+    response = editor_client.post(
+        change_url(issue),
+        issue_form_data(issue=issue, date=f"{issue.date:%Y-%m-%d}", **SUMMER_MORNING),
+    )
+
+    assert response.status_code == 302
+    issue.refresh_from_db()
+    assert issue.publish_at == datetime.datetime(2027, 6, 29, 8, 1, tzinfo=datetime.UTC)
+    assert (
+        "warning",
+        "This issue is a draft, so it will not go public at 09:01 on 29 June 2027. "
+        "Set Status to Published to schedule it.",
+    ) in said(response)
+
+
+def test_a_published_issue_with_a_future_publish_at_says_when_it_will_go_public(
+    editor_client,
+):
+    data = issue_form_data(articles=three_articles()[:1], status="published", **SUMMER_MORNING)
+    response = editor_client.post(ADD_URL, data)
+
+    assert response.status_code == 302
+    assert Issue.objects.get().is_scheduled
+    messages = said(response)
+    assert ("success", "It will go public at 09:01 on 29 June 2027.") in messages
+    assert not [text for level, text in messages if level == "warning"]
+
+
+def test_saving_a_draft_with_no_publish_at_says_nothing_of_going_public(editor_client):
+    response = editor_client.post(ADD_URL, issue_form_data(articles=three_articles()[:1]))
+
+    assert response.status_code == 302
+    assert not [text for _, text in said(response) if "go public" in text]
+
+
+def test_two_articles_with_the_same_title_save_with_a_warning_naming_it(editor_client):
+    articles = three_articles()
+    articles[0]["title"] = "Same title here"
+    articles[2]["title"] = "Same  title HERE"
+    response = editor_client.post(ADD_URL, issue_form_data(articles=articles))
+
+    assert response.status_code == 302
+    issue = Issue.objects.get()
+    assert sorted(issue.articles.values_list("slug", flat=True))[1:] == [
+        "same-title-here",
+        "same-title-here-2",
+    ]
+    assert (
+        "warning",
+        "Two articles in this issue have the same title, “Same title here”: readers will see "
+        "the same heading twice.",
+    ) in said(response)
+
+
+def test_articles_with_different_titles_save_without_a_warning(editor_client):
+    response = editor_client.post(ADD_URL, issue_form_data(articles=three_articles()))
+
+    assert response.status_code == 302
+    assert not [text for level, text in said(response) if level == "warning"]
