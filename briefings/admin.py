@@ -122,7 +122,7 @@ def _article_on_site(article):
     return article.get_absolute_url() if article.issue.is_public else None
 
 
-def _london_time(moment):
+def _site_time(moment):
     """A time as editors read it, such as "09:01 on 29 November 2026", in the site's time zone."""
     local = timezone.localtime(moment, timezone.get_default_timezone())
     return f"{local:%H:%M} on {local:%-d %B %Y}"
@@ -337,7 +337,7 @@ class IssueAdmin(SearchesEitherApostrophe, RetiresCachedPages, KeepsOldAddresses
 
     def _say_what_the_save_means(self, request, issue):
         if issue.publish_at and issue.publish_at > timezone.now():
-            when = _london_time(issue.publish_at)
+            when = _site_time(issue.publish_at)
             if issue.status == Issue.Status.DRAFT:
                 # "Publish at" only counts for a published issue, and the list shows a draft.
                 self.message_user(
