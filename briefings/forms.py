@@ -57,6 +57,11 @@ def _lock_issue_date(date):
             )
 
 
+# en-GB's own formats (the first is the one the admin writes dates in), then the site's own
+# style, as editors copy it from a page or type it: "9 December 2026", "9 Dec 2026".
+DATE_INPUT_FORMATS = ["%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d", "%d %B %Y", "%d %b %Y"]
+DATE_FORMAT_MESSAGE = "Enter the date as day/month/year, for example 09/12/2026."
+
 RICH_TEXT_MAX_LENGTH = 200_000
 EARLIEST_ISSUE_YEAR, LATEST_ISSUE_YEAR = 1900, 2999
 
@@ -136,6 +141,14 @@ class IssueAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["loaded_version"].initial = self.instance.version
+        # The admin makes these fields (with its calendar widgets); the dates they take and
+        # what they say of one they cannot read are set here.
+        publish_at = self.fields["publish_at"]
+        publish_date = publish_at.fields[0]
+        for field in (self.fields["date"], publish_date):
+            field.input_formats = DATE_INPUT_FORMATS
+            field.error_messages["invalid"] = DATE_FORMAT_MESSAGE
+        publish_at.error_messages["invalid_date"] = DATE_FORMAT_MESSAGE
 
     def clean_email_subject(self):
         # A text box cannot hold a line break, but a crafted request can, and a subject with

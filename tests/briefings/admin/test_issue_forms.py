@@ -783,3 +783,34 @@ def test_articles_with_different_titles_save_without_a_warning(editor_client):
 
     assert response.status_code == 302
     assert not [text for level, text in said(response) if level == "warning"]
+
+
+@pytest.mark.parametrize("typed", ["9 December 2026", "9 Dec 2026", "09/12/2026", "2026-12-09"])
+def test_an_issue_date_is_accepted_in_the_sites_own_style_as_well_as_by_number(
+    editor_client, typed
+):
+    response = editor_client.post(ADD_URL, issue_form_data(date=typed))
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert Issue.objects.get().date == datetime.date(2026, 12, 9)
+
+
+def test_a_publish_at_date_is_accepted_in_the_sites_own_style(editor_client):
+    data = issue_form_data(publish_at_0="29 Jun 2027", publish_at_1="09:01")
+    response = editor_client.post(ADD_URL, data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert Issue.objects.get().publish_at == datetime.datetime(
+        2027, 6, 29, 8, 1, tzinfo=datetime.UTC
+    )
+
+
+def test_a_date_that_cannot_be_read_says_how_to_write_one(editor_client):
+    data = issue_form_data(date="31/31/2026", publish_at_0="next Tuesday", publish_at_1="09:00")
+    response = editor_client.post(ADD_URL, data)
+
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    expected = ["Enter the date as day/month/year, for example 09/12/2026."]
+    assert form.errors["date"] == expected
+    assert form.errors["publish_at"] == expected
