@@ -7,7 +7,7 @@ from django.contrib.redirects.admin import RedirectAdmin
 from django.contrib.redirects.models import Redirect
 from django.contrib.sites.models import Site
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Count, Exists, F, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -113,7 +113,16 @@ class KeepsOldAddresses:
 
 
 RICH_TEXT = {CKEditor5Field: {"form_class": RichTextField}}
-ARTICLE_FIELDS = RICH_TEXT | {TaggableManager: {"form_class": TopicsField}}
+# Django's own message speaks of a "slug", a word editors do not use.
+WEB_ADDRESS = {
+    models.SlugField: {
+        "error_messages": {
+            "invalid": "Use only letters, numbers and hyphens in the web address, for example "
+            "new-fund-for-halls."
+        }
+    }
+}
+ARTICLE_FIELDS = RICH_TEXT | WEB_ADDRESS | {TaggableManager: {"form_class": TopicsField}}
 
 
 def _article_on_site(article):
@@ -516,6 +525,7 @@ class MentionsMixin(RetiresCachedPages, KeepsOldAddresses):
 @admin.register(Person)
 class PersonAdmin(SearchesEitherApostrophe, MentionsMixin, admin.ModelAdmin):
     form = PersonForm
+    formfield_overrides = WEB_ADDRESS
     list_display = ["name", "role", "organisation", "mention_count"]
     list_filter = [("organisation__kind", KindOfOrganisationFilter)]
     list_select_related = ["organisation"]
@@ -529,6 +539,7 @@ class PersonAdmin(SearchesEitherApostrophe, MentionsMixin, admin.ModelAdmin):
 @admin.register(Organisation)
 class OrganisationAdmin(SearchesEitherApostrophe, MentionsMixin, admin.ModelAdmin):
     form = OrganisationForm
+    formfield_overrides = WEB_ADDRESS
     list_display = ["name", "kind", "website", "mention_count"]
     list_filter = ["kind"]
     search_fields = ["name", "description"]
@@ -539,6 +550,7 @@ class OrganisationAdmin(SearchesEitherApostrophe, MentionsMixin, admin.ModelAdmi
 
 @admin.register(Section)
 class SectionAdmin(RetiresCachedPages, admin.ModelAdmin):
+    formfield_overrides = WEB_ADDRESS
     list_display = ["name", "order", "article_count"]
     list_editable = ["order"]
     search_fields = ["name"]
@@ -593,12 +605,17 @@ class TopicAdmin(RetiresCachedPages, KeepsOldAddresses, TagAdmin):
     """
 
     form = TopicForm
-    list_display = ["name", "slug", "article_count"]
+    formfield_overrides = WEB_ADDRESS
+    list_display = ["name", "web_address", "article_count"]
 
     def get_queryset(self, request):
         # How many articles use each tag, to see which to merge.
         tags = super().get_queryset(request)
         return tags.annotate(article_count=Count("taggit_taggeditem_items"))
+
+    @admin.display(description="web address", ordering="slug")
+    def web_address(self, tag):
+        return tag.slug
 
     @admin.display(description="articles", ordering="article_count")
     def article_count(self, tag):

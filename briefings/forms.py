@@ -515,6 +515,7 @@ class TopicForm(forms.ModelForm):
     class Meta:
         model = Tag
         fields = ["name", "slug"]
+        labels = {"slug": "Web address"}
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
@@ -570,11 +571,9 @@ class PersonForm(_MentionedForm):
     class Meta:
         model = Person
         fields = ["name", "slug", "role", "organisation", "website", "notes"]
-        labels = {"slug": "Web address"}
 
 
 class OrganisationForm(_MentionedForm):
     class Meta:
         model = Organisation
         fields = ["name", "slug", "kind", "website", "description"]
-        labels = {"slug": "Web address"}
