@@ -2,11 +2,12 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.flatpages.admin import FlatPageAdmin
 from django.contrib.flatpages.models import FlatPage
+from django.contrib.humanize.templatetags.humanize import apnumber
 from django.contrib.redirects.admin import RedirectAdmin
 from django.contrib.redirects.models import Redirect
 from django.contrib.sites.models import Site
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Count, Exists, F, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -15,6 +16,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 from django.views.decorators.cache import never_cache
 from django_ckeditor_5.fields import CKEditor5Field
 from taggit.admin import TagAdmin
@@ -111,13 +113,37 @@ class KeepsOldAddresses:
 
 
 RICH_TEXT = {CKEditor5Field: {"form_class": RichTextField}}
-ARTICLE_FIELDS = RICH_TEXT | {TaggableManager: {"form_class": TopicsField}}
+# Django's own message speaks of a "slug", a word editors do not use.
+WEB_ADDRESS = {
+    models.SlugField: {
+        "error_messages": {
+            "invalid": "Use only letters, numbers and hyphens in the web address, for example "
+            "new-fund-for-halls."
+        }
+    }
+}
+ARTICLE_FIELDS = RICH_TEXT | WEB_ADDRESS | {TaggableManager: {"form_class": TopicsField}}
 
 
 def _article_on_site(article):
     # A path, not the contenttypes redirect, which would send the editor to the sites
     # framework's placeholder domain; and only for an article readers can open.
     return article.get_absolute_url() if article.issue.is_public else None
+
+
+def _site_time(moment):
+    """A time as editors read it, such as "09:01 on 29 November 2026", in the site's time zone."""
+    local = timezone.localtime(moment, timezone.get_default_timezone())
+    return f"{local:%H:%M} on {local:%-d %B %Y}"
+
+
+def _repeated_titles(issue):
+    """(title, how many) for each title more than one of the issue's articles has, ignoring
+    case and spacing, as the first of them spells it."""
+    by_title = {}
+    for title in issue.articles.order_by("order", "pk").values_list("title", flat=True):
+        by_title.setdefault(" ".join(title.split()).casefold(), []).append(title)
+    return [(titles[0], len(titles)) for titles in by_title.values() if len(titles) > 1]
 
 
 def _issues(count):
@@ -156,6 +182,15 @@ class OnTheSiteFilter(admin.SimpleListFilter):
         if self.value() == "draft":
             return queryset.filter(status=Issue.Status.DRAFT)
         return queryset
+
+
+class KindOfOrganisationFilter(admin.ChoicesFieldListFilter):
+    """People by the kind of their organisation: titled after the field alone ("By kind"), it
+    read as a kind of person."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title = "kind of organisation"
 
 
 class ArticleInline(admin.StackedInline):
@@ -296,6 +331,40 @@ class IssueAdmin(SearchesEitherApostrophe, RetiresCachedPages, KeepsOldAddresses
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         services.renumber_articles(issue=form.instance)
+
+    # After Django's "added/changed successfully", what the editor may not have meant.
+
+    def response_add(self, request, obj, post_url_continue=None):
+        response = super().response_add(request, obj, post_url_continue)
+        self._say_what_the_save_means(request, obj)
+        return response
+
+    def response_change(self, request, obj):
+        response = super().response_change(request, obj)
+        self._say_what_the_save_means(request, obj)
+        return response
+
+    def _say_what_the_save_means(self, request, issue):
+        if issue.publish_at and issue.publish_at > timezone.now():
+            when = _site_time(issue.publish_at)
+            if issue.status == Issue.Status.DRAFT:
+                # "Publish at" only counts for a published issue, and the list shows a draft.
+                self.message_user(
+                    request,
+                    f"This issue is a draft, so it will not go public at {when}. Set Status "
+                    "to Published to schedule it.",
+                    messages.WARNING,
+                )
+            else:
+                self.message_user(request, f"It will go public at {when}.", messages.SUCCESS)
+        for title, count in _repeated_titles(issue):
+            # Perhaps meant (a running story), so said rather than refused.
+            self.message_user(
+                request,
+                f"{capfirst(apnumber(count))} articles in this issue have the same title, "
+                f"“{title}”: readers will see the same heading twice.",
+                messages.WARNING,
+            )
 
     # Actions: thin wrappers over the services.
 
@@ -456,8 +525,9 @@ class MentionsMixin(RetiresCachedPages, KeepsOldAddresses):
 @admin.register(Person)
 class PersonAdmin(SearchesEitherApostrophe, MentionsMixin, admin.ModelAdmin):
     form = PersonForm
+    formfield_overrides = WEB_ADDRESS
     list_display = ["name", "role", "organisation", "mention_count"]
-    list_filter = ["organisation__kind"]
+    list_filter = [("organisation__kind", KindOfOrganisationFilter)]
     list_select_related = ["organisation"]
     search_fields = ["name", "role", "organisation__name"]
     autocomplete_fields = ["organisation"]
@@ -469,6 +539,7 @@ class PersonAdmin(SearchesEitherApostrophe, MentionsMixin, admin.ModelAdmin):
 @admin.register(Organisation)
 class OrganisationAdmin(SearchesEitherApostrophe, MentionsMixin, admin.ModelAdmin):
     form = OrganisationForm
+    formfield_overrides = WEB_ADDRESS
     list_display = ["name", "kind", "website", "mention_count"]
     list_filter = ["kind"]
     search_fields = ["name", "description"]
@@ -479,6 +550,7 @@ class OrganisationAdmin(SearchesEitherApostrophe, MentionsMixin, admin.ModelAdmi
 
 @admin.register(Section)
 class SectionAdmin(RetiresCachedPages, admin.ModelAdmin):
+    formfield_overrides = WEB_ADDRESS
     list_display = ["name", "order", "article_count"]
     list_editable = ["order"]
     search_fields = ["name"]
@@ -533,12 +605,17 @@ class TopicAdmin(RetiresCachedPages, KeepsOldAddresses, TagAdmin):
     """
 
     form = TopicForm
-    list_display = ["name", "slug", "article_count"]
+    formfield_overrides = WEB_ADDRESS
+    list_display = ["name", "web_address", "article_count"]
 
     def get_queryset(self, request):
         # How many articles use each tag, to see which to merge.
         tags = super().get_queryset(request)
         return tags.annotate(article_count=Count("taggit_taggeditem_items"))
+
+    @admin.display(description="web address", ordering="slug")
+    def web_address(self, tag):
+        return tag.slug
 
     @admin.display(description="articles", ordering="article_count")
     def article_count(self, tag):

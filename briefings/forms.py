@@ -19,17 +19,24 @@ from taggit.forms import TagField
 from taggit.models import Tag
 
 from .models import Article, Issue, Organisation, Person, unique_slug
-from .sanitise import foreign_images, is_blank_html, sanitise_html, unusable_links
+from .sanitise import (
+    foreign_images,
+    is_blank_html,
+    links_with_spaces,
+    sanitise_html,
+    unusable_links,
+)
 
+# The same editor in another tab is caught too, so the messages blame no one in particular.
 CONFLICT_MESSAGE = (
-    "Someone else saved this issue while you were editing it, so your changes have not been "
-    "saved. Copy any text you want to keep, open the issue again to see their version, and "
-    "make your changes there."
+    "This issue was saved elsewhere (by a colleague, or by you in another tab) after you "
+    "opened it, so your changes have not been saved. Copy any text you want to keep, open the "
+    "issue again to see the version saved, and make your changes there."
 )
 ARTICLE_CONFLICT_MESSAGE = (
-    "Someone else saved this article or its issue while you were editing it, so your changes "
-    "have not been saved. Copy any text you want to keep, open the article again to see "
-    "their version, and make your changes there."
+    "This article or its issue was saved elsewhere (by a colleague, or by you in another tab) "
+    "after you opened it, so your changes have not been saved. Copy any text you want to "
+    "keep, open the article again to see the version saved, and make your changes there."
 )
 # The first key of the PostgreSQL advisory locks on issue dates (the second is the date).
 ISSUE_DATE_LOCK = 0x5CA
@@ -49,6 +56,11 @@ def _lock_issue_date(date):
                 "SELECT pg_advisory_xact_lock(%s, %s)", [ISSUE_DATE_LOCK, date.toordinal()]
             )
 
+
+# en-GB's own formats (the first is the one the admin writes dates in), then the site's own
+# style, as editors copy it from a page or type it: "9 December 2026", "9 Dec 2026".
+DATE_INPUT_FORMATS = ["%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d", "%d %B %Y", "%d %b %Y"]
+DATE_FORMAT_MESSAGE = "Enter the date as day/month/year, for example 09/12/2026."
 
 RICH_TEXT_MAX_LENGTH = 200_000
 EARLIEST_ISSUE_YEAR, LATEST_ISSUE_YEAR = 1900, 2999
@@ -88,6 +100,14 @@ def refuse_unusable_links(html):
         )
         for address, words in unusable_links(html)
     ]
+    errors += [
+        forms.ValidationError(
+            f"The link on “{words or address}” goes to “{address}”, which has a space in it, "
+            "so it would not work. Check the address, or copy it again from the browser’s "
+            "address bar."
+        )
+        for address, words in links_with_spaces(html)
+    ]
     for src in foreign_images(html):
         where = "pasted in from another program" if src.startswith("data:") else f"at “{src}”"
         errors.append(
@@ -121,6 +141,14 @@ class IssueAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["loaded_version"].initial = self.instance.version
+        # The admin makes these fields (with its calendar widgets); the dates they take and
+        # what they say of one they cannot read are set here.
+        publish_at = self.fields["publish_at"]
+        publish_date = publish_at.fields[0]
+        for field in (self.fields["date"], publish_date):
+            field.input_formats = DATE_INPUT_FORMATS
+            field.error_messages["invalid"] = DATE_FORMAT_MESSAGE
+        publish_at.error_messages["invalid_date"] = DATE_FORMAT_MESSAGE
 
     def clean_email_subject(self):
         # A text box cannot hold a line break, but a crafted request can, and a subject with
@@ -487,6 +515,7 @@ class TopicForm(forms.ModelForm):
     class Meta:
         model = Tag
         fields = ["name", "slug"]
+        labels = {"slug": "Web address"}
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
@@ -542,11 +571,9 @@ class PersonForm(_MentionedForm):
     class Meta:
         model = Person
         fields = ["name", "slug", "role", "organisation", "website", "notes"]
-        labels = {"slug": "Web address"}
 
 
 class OrganisationForm(_MentionedForm):
     class Meta:
         model = Organisation
         fields = ["name", "slug", "kind", "website", "description"]
-        labels = {"slug": "Web address"}

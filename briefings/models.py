@@ -68,6 +68,7 @@ class Organisation(SluggedByName):
 
     name = models.CharField(max_length=200, help_text="The organisation's full name.")
     slug = models.SlugField(
+        "web address",
         max_length=200,
         unique=True,
         blank=True,
@@ -90,6 +91,7 @@ class Organisation(SluggedByName):
 class Person(SluggedByName):
     name = models.CharField(max_length=200, help_text="As readers know them, e.g. “Hazel Blears”.")
     slug = models.SlugField(
+        "web address",
         max_length=200,
         unique=True,
         blank=True,
@@ -126,7 +128,7 @@ class Section(models.Model):
     name = models.CharField(
         max_length=100, unique=True, help_text="E.g. “On the ground”, “Policy”."
     )
-    slug = models.SlugField(max_length=100, unique=True, blank=True)
+    slug = models.SlugField("web address", max_length=100, unique=True, blank=True)
     order = models.PositiveSmallIntegerField(
         default=0, help_text="Sections appear in an issue in this order, lowest first."
     )
@@ -376,6 +378,7 @@ class Article(models.Model):
     )
     title = models.CharField(max_length=200)
     slug = models.SlugField(
+        "web address",
         max_length=200,
         blank=True,
         help_text="Used in the web address; unique within the issue. Leave blank to make one.",

@@ -75,6 +75,18 @@ def unusable_links(html):
     ]
 
 
+def links_with_spaces(html):
+    """(address, words) of each web link with a space in its address. The sanitiser takes
+    away one with a space in the site's name ("https://exa mple.org") and keeps the others,
+    which email programs can cut short at the space. Email links are left alone: a space in
+    their subject is read as one."""
+    return [
+        (href.strip(), " ".join(text.split()))
+        for href, text in _parsed(html).links
+        if _scheme(href) in {"http", "https", ""} and any(ch.isspace() for ch in href.strip())
+    ]
+
+
 def foreign_images(html):
     """The address of each image sanitise_html would take away: one not uploaded here (an
     image on another site, or one pasted in from another program as data:)."""

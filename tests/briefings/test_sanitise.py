@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from briefings.sanitise import plain_text, sanitise_html, unusable_links
+from briefings.sanitise import links_with_spaces, plain_text, sanitise_html, unusable_links
 
 FORBIDDEN_TAGS = {"script", "iframe", "svg", "style", "object", "embed", "math", "form"}
 
@@ -204,4 +204,16 @@ def test_unusable_links_names_each_link_the_sanitiser_would_take_away():
     assert unusable_links(html) == [
         ("javascript:alert(1)", "the report"),
         ("data:text/html,x", "data"),
+    ]
+
+
+def test_links_with_spaces_names_web_links_with_a_space_but_not_email_links():
+    html = (
+        '<p><a href="https://exa mple.org/x">spaced</a> <a href=" https://example.org/ ">ok</a> '
+        '<a href="mailto:a@example.org?subject=Hello there">mail</a> '
+        '<a href="javascript:alert(1) ">js</a> <a href="www.fife gov.uk">bare</a></p>'
+    )
+    assert links_with_spaces(html) == [
+        ("https://exa mple.org/x", "spaced"),
+        ("www.fife gov.uk", "bare"),
     ]

@@ -1,8 +1,10 @@
 """The issue admin, driven through the test client as a member of the Editor group."""
 
+import datetime
 import re
 
 import pytest
+from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils.html import strip_tags
 from taggit.models import Tag
@@ -32,6 +34,11 @@ def opened_state(editor_client, article):
     """The state the Articles screen hands back on saving, as a browser opening it gets it."""
     page = editor_client.get(reverse("admin:briefings_article_change", args=[article.pk]))
     return re.search(r'name="loaded_state" value="([0-9a-f]+)"', page.content.decode())[1]
+
+
+def said(response):
+    """The messages a save left for the next page, as (level, text)."""
+    return [(m.level_tag, str(m)) for m in get_messages(response.wsgi_request)]
 
 
 def three_articles():
@@ -196,7 +203,7 @@ def test_second_of_two_editors_saving_the_same_issue_is_told_and_saves_nothing(
     )
     assert response.status_code == 200
     assert CONFLICT_MESSAGE in response.content.decode()
-    assert "Someone else saved this issue while you were editing" in response.content.decode()
+    assert "This issue was saved elsewhere" in response.content.decode()
     issue.refresh_from_db()
     assert issue.title == "Morag's title"
     assert issue.version == 2
@@ -340,6 +347,23 @@ def test_a_link_that_is_not_a_web_address_is_refused_by_name_and_nothing_is_lost
     html = response.content.decode()
     assert "file:///C:/Users/ed/plan.docx" in html
     assert 'value="Links"' in html
+
+
+def test_a_link_with_a_space_in_its_address_is_refused_by_name(editor_client):
+    articles = three_articles()[:1]
+    articles[0]["body"] = (
+        '<p>Read <a href="https://exa mple.org/x">the plan</a> and '
+        '<a href="https://example.org/annual report.pdf">the report</a>.</p>'
+    )
+    data = issue_form_data(articles=articles, title="Links")
+    response = editor_client.post(ADD_URL, data)
+    assert response.status_code == 200
+    assert not Issue.objects.exists()
+    page = strip_tags(response.content.decode())
+    assert (
+        "The link on “the plan” goes to “https://exa mple.org/x”, which has a space in it" in page
+    )
+    assert "The link on “the report” goes to “https://example.org/annual report.pdf”" in page
 
 
 def test_an_image_from_another_site_is_refused_by_name_not_dropped_unseen(editor_client):
@@ -499,6 +523,25 @@ def test_an_article_given_another_articles_web_address_gets_a_plain_message(edit
     assert second.slug != first.slug
 
 
+def test_a_save_from_an_older_tab_of_the_same_editor_blames_no_one_else(editor_client):
+    issue = IssueFactory(draft=True, title="Draft")
+    opened_at = issue.version  # open in two tabs; the newer one saves first
+    date = f"{issue.date:%Y-%m-%d}"
+    saved = editor_client.post(change_url(issue), issue_form_data(issue=issue, date=date))
+    assert saved.status_code == 302
+
+    response = editor_client.post(
+        change_url(issue),
+        issue_form_data(issue=issue, date=date, loaded_version=str(opened_at), title="Old tab"),
+    )
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Someone else" not in page
+    assert "by a colleague, or by you in another tab" in page
+    assert "open the issue again" in page
+
+
 def test_an_issue_screen_opened_before_an_article_was_saved_alone_cannot_save_over_it(
     editor_client,
 ):
@@ -552,6 +595,8 @@ def test_an_articles_screen_opened_before_its_issue_was_saved_cannot_save_over_i
     )
     assert response.status_code == 200
     assert ARTICLE_CONFLICT_MESSAGE in response.content.decode()
+    # The same editor saved it, in another tab: the message must not blame someone else.
+    assert "by a colleague, or by you in another tab" in response.content.decode()
     article.refresh_from_db()
     assert article.teaser == "New teaser, saved in the issue."
     assert article.title != "Retitled in the old tab"
@@ -671,3 +716,101 @@ def test_an_articles_screen_keeps_working_when_the_issue_page_left_its_article_a
     assert response.status_code == 302, response.context["adminform"].form.errors
     article.refresh_from_db()
     assert article.title == "Mine"
+
+
+# A time in British Summer Time, so a clock in UTC would show 08:01.
+SUMMER_MORNING = {"publish_at_0": "29/06/2027", "publish_at_1": "09:01"}
+
+
+def test_a_draft_given_a_future_publish_at_warns_that_it_will_not_go_public(editor_client):
+    issue = IssueFactory(draft=True)
+    response = editor_client.post(
+        change_url(issue),
+        issue_form_data(issue=issue, date=f"{issue.date:%Y-%m-%d}", **SUMMER_MORNING),
+    )
+
+    assert response.status_code == 302
+    issue.refresh_from_db()
+    assert issue.publish_at == datetime.datetime(2027, 6, 29, 8, 1, tzinfo=datetime.UTC)
+    assert (
+        "warning",
+        "This issue is a draft, so it will not go public at 09:01 on 29 June 2027. "
+        "Set Status to Published to schedule it.",
+    ) in said(response)
+
+
+def test_a_published_issue_with_a_future_publish_at_says_when_it_will_go_public(
+    editor_client,
+):
+    data = issue_form_data(articles=three_articles()[:1], status="published", **SUMMER_MORNING)
+    response = editor_client.post(ADD_URL, data)
+
+    assert response.status_code == 302
+    assert Issue.objects.get().is_scheduled
+    messages = said(response)
+    assert ("success", "It will go public at 09:01 on 29 June 2027.") in messages
+    assert not [text for level, text in messages if level == "warning"]
+
+
+def test_saving_a_draft_with_no_publish_at_says_nothing_of_going_public(editor_client):
+    response = editor_client.post(ADD_URL, issue_form_data(articles=three_articles()[:1]))
+
+    assert response.status_code == 302
+    assert not [text for _, text in said(response) if "go public" in text]
+
+
+def test_two_articles_with_the_same_title_save_with_a_warning_naming_it(editor_client):
+    articles = three_articles()
+    articles[0]["title"] = "Same title here"
+    articles[2]["title"] = "Same  title HERE"
+    response = editor_client.post(ADD_URL, issue_form_data(articles=articles))
+
+    assert response.status_code == 302
+    issue = Issue.objects.get()
+    assert sorted(issue.articles.values_list("slug", flat=True))[1:] == [
+        "same-title-here",
+        "same-title-here-2",
+    ]
+    assert (
+        "warning",
+        "Two articles in this issue have the same title, “Same title here”: readers will see "
+        "the same heading twice.",
+    ) in said(response)
+
+
+def test_articles_with_different_titles_save_without_a_warning(editor_client):
+    response = editor_client.post(ADD_URL, issue_form_data(articles=three_articles()))
+
+    assert response.status_code == 302
+    assert not [text for level, text in said(response) if level == "warning"]
+
+
+@pytest.mark.parametrize("typed", ["9 December 2026", "9 Dec 2026", "09/12/2026", "2026-12-09"])
+def test_an_issue_date_is_accepted_in_the_sites_own_style_as_well_as_by_number(
+    editor_client, typed
+):
+    response = editor_client.post(ADD_URL, issue_form_data(date=typed))
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert Issue.objects.get().date == datetime.date(2026, 12, 9)
+
+
+def test_a_publish_at_date_is_accepted_in_the_sites_own_style(editor_client):
+    data = issue_form_data(publish_at_0="29 Jun 2027", publish_at_1="09:01")
+    response = editor_client.post(ADD_URL, data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert Issue.objects.get().publish_at == datetime.datetime(
+        2027, 6, 29, 8, 1, tzinfo=datetime.UTC
+    )
+
+
+def test_a_date_that_cannot_be_read_says_how_to_write_one(editor_client):
+    data = issue_form_data(date="31/31/2026", publish_at_0="next Tuesday", publish_at_1="09:00")
+    response = editor_client.post(ADD_URL, data)
+
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    expected = ["Enter the date as day/month/year, for example 09/12/2026."]
+    assert form.errors["date"] == expected
+    assert form.errors["publish_at"] == expected

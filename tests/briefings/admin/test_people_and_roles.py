@@ -158,6 +158,23 @@ def test_a_second_organisation_at_a_taken_address_is_a_clear_error(editor_client
     assert Organisation.objects.count() == 1
 
 
+def test_the_people_list_filters_by_kind_of_organisation_and_says_so(editor_client):
+    council = OrganisationFactory(kind=Organisation.Kind.COUNCIL)
+    PersonFactory(name="Ailsa Munro", organisation=council)
+    PersonFactory(
+        name="Callum Reid", organisation=OrganisationFactory(kind=Organisation.Kind.CHARITY)
+    )
+    people = reverse("admin:briefings_person_changelist")
+
+    page = editor_client.get(people).content.decode()
+    filtered = editor_client.get(people, {"organisation__kind": "council"}).content.decode()
+
+    assert 'data-filter-title="kind of organisation"' in page
+    assert 'data-filter-title="kind"' not in page
+    assert "Ailsa Munro" in filtered
+    assert "Callum Reid" not in filtered
+
+
 def test_person_autocomplete_from_the_article_inline_finds_people(editor_client):
     PersonFactory(name="Ailsa Munro")
     PersonFactory(name="Callum Reid")
