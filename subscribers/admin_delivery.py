@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
+from django.utils.text import Truncator
 
 from briefings.models import Issue
 
@@ -143,15 +144,15 @@ class DeliveryAdmin(admin.ModelAdmin):
                 form.add_error("extra", "Your account has no email address: give one here.")
             else:
                 try:
-                    sending.send_test(issue=issue, addresses=addresses)
-                except OSError as error:  # the mail server is down, or refused it (smtplib)
+                    report = sending.send_test(issue=issue, addresses=addresses)
+                except OSError as error:  # the mail server cannot be reached
                     logger.exception("Test of issue %s could not be sent", issue.pk)
                     self.message_user(
                         request,
-                        "The test could not be sent: the mail server could not be reached or "
-                        "refused it. Nothing was sent. Try again in a few minutes; if it keeps "
-                        "happening, ask whoever looks after the site to check its email "
-                        f"settings. (What the server said: {error})",
+                        "The test could not be sent: the mail server could not be reached. "
+                        "Nothing was sent. Try again in a few minutes; if it keeps happening, "
+                        "ask whoever looks after the site to check its email settings. "
+                        f"(The error: {error})",
                         messages.ERROR,
                     )
                 except Exception as error:  # noqa: BLE001 - show the editor what went wrong
@@ -159,8 +160,9 @@ class DeliveryAdmin(admin.ModelAdmin):
                         request, f"The test could not be sent: {error}", messages.ERROR
                     )
                 else:
-                    self.message_user(request, f"Test sent to {', '.join(addresses)}.")
-                    return redirect(_issue_change_url(issue))
+                    self._report_test(request, report)
+                    if report.sent:
+                        return redirect(_issue_change_url(issue))
         return self._render(
             request,
             "admin/subscribers/issue_email_test.html",
@@ -169,6 +171,27 @@ class DeliveryAdmin(admin.ModelAdmin):
             form=form,
             own_address=own,
         )
+
+    def _report_test(self, request, report):
+        refusals = [
+            f"{address} ({Truncator(reason).chars(160)})"
+            for address, reason in report.refused.items()
+        ]
+        if not refusals:
+            self.message_user(request, f"Test sent to {', '.join(report.sent)}.")
+        elif report.sent:
+            # Sending again would give those who have it a second copy, so say who they are.
+            self.message_user(
+                request,
+                f"Test sent to {', '.join(report.sent)}, but not to {', '.join(refusals)}.",
+                messages.WARNING,
+            )
+        else:
+            self.message_user(
+                request,
+                f"The test was not sent: {', '.join(refusals)}. Nothing was sent.",
+                messages.ERROR,
+            )
 
     def send(self, request, issue_id):
         issue = self._issue(request, issue_id)

@@ -490,13 +490,62 @@ def possible_duplicates(*, issue):
     )
 
 
+@dataclass
+class SendTestReport:
+    sent: list = field(default_factory=list)  # addresses the mail server accepted
+    refused: dict = field(default_factory=dict)  # address -> why it was not sent, in words
+
+
 def send_test(*, issue, addresses):
-    """Send the non-personal copy of any issue (drafts too) to a few addresses."""
+    """Send the non-personal copy of any issue (drafts too) to a few addresses.
+
+    Each address is tried, so one the server refuses does not stop the others; the report says
+    which got it. If the mail server cannot be reached at all (nothing was sent), the OSError
+    is raised.
+    """
     issue = Issue.objects.with_articles().get(pk=issue.pk)
     prepared = PreparedIssue(issue, personal=False, subject_prefix="[Test] ")
-    messages = [prepared.message(to=address) for address in addresses]
+    report = SendTestReport()
     with mailers.default as conn:
-        return conn.send_messages(messages)
+        for index, address in enumerate(addresses):
+            try:
+                conn.send_messages([prepared.message(to=address)])
+            except (smtplib.SMTPRecipientsRefused, smtplib.SMTPResponseException) as error:
+                report.refused[address] = describe_error(error)
+            except OSError as error:
+                if not report.sent:
+                    raise
+                # Some have it already; say who did not rather than suggest nothing went.
+                for rest in addresses[index:]:
+                    report.refused[rest] = describe_error(error)
+                break
+            else:
+                report.sent.append(address)
+    return report
+
+
+def describe_error(error):
+    """Why a message was not sent, in words for an editor, ending with what the server said."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        code, text = next(iter(error.recipients.values()), (0, b""))
+        if 500 <= code < 600:
+            reason = "the mail server refused the address"
+        else:
+            reason = "the mail server turned the address away for now"
+    elif isinstance(error, smtplib.SMTPSenderRefused):
+        code, text = error.smtp_code, error.smtp_error
+        reason = "the mail server refused our From address"
+    elif isinstance(error, smtplib.SMTPResponseException):
+        code, text = error.smtp_code, error.smtp_error
+        reason = "the mail server refused the message"
+    elif isinstance(error, OSError):
+        return f"the connection to the mail server failed; the error was “{error}”"
+    else:  # an email service's API error: its own message is the explanation
+        return f"the email service refused it; it said “{error}”"
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    said = " ".join(f"{code} {text}".split())
+    return f"{reason}; it said “{said}”"
 
 
 def record_mail_event(*, esp_name, event_id, event_type, recipient, payload):

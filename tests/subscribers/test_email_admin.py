@@ -85,6 +85,40 @@ def test_a_test_the_mail_server_cannot_take_is_explained_in_plain_words(
     assert smtp_server.messages == []
 
 
+def test_a_test_the_server_partly_refuses_goes_to_the_rest_and_says_who_got_it(
+    editor_client, smtp_server
+):
+    smtp_server.refuse["refuse-me@example.net"] = (550, "5.1.1 No such user here")
+
+    issue = IssueFactory(draft=True)
+
+    editor_client.post(url("test", issue), {"extra": "refuse-me@example.net, second@example.org"})
+
+    page = editor_client.get(url("test", issue)).content.decode()  # shows the message
+    received = sorted(rcpt for _, rcpts in smtp_server.envelopes for rcpt in rcpts)
+    assert received == ["editor@example.org", "second@example.org"]
+    assert (
+        "Test sent to editor@example.org, second@example.org, but not to refuse-me@example.net "
+        "(the mail server refused the address; it said “550 5.1.1 No such user here”)." in page
+    )
+    assert "Nothing was sent" not in page
+    assert "{'refuse-me@example.net'" not in page  # no raw error dict
+
+
+def test_a_test_refused_for_every_address_says_nothing_was_sent(editor_client, smtp_server):
+    smtp_server.refuse["editor@example.org"] = (450, "Mailbox busy, try later")
+
+    response = editor_client.post(url("test", IssueFactory(draft=True)), {"extra": ""})
+
+    page = response.content.decode()
+    assert response.status_code == 200  # the form again, to correct or retry
+    assert (
+        "The test was not sent: editor@example.org (the mail server turned the address away "
+        "for now; it said “450 Mailbox busy, try later”). Nothing was sent." in page
+    )
+    assert smtp_server.messages == []
+
+
 def test_test_send_refuses_more_than_five_extra_addresses(editor_client, smtp_server):
     extra = " ".join(f"p{n}@example.org" for n in range(6))
 

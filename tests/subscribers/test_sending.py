@@ -322,8 +322,11 @@ def test_two_workers_at_once_never_send_a_delivery_twice(smtp_server):
 def test_send_test_goes_to_the_editor_for_a_draft(smtp_server):
     issue = make_issue(draft=True)
 
-    sending.send_test(issue=issue, addresses=["editor@example.org", "colleague@example.org"])
+    report = sending.send_test(
+        issue=issue, addresses=["editor@example.org", "colleague@example.org"]
+    )
 
+    assert report.sent == ["editor@example.org", "colleague@example.org"] and not report.refused
     assert addresses(smtp_server) == Counter({"editor@example.org": 1, "colleague@example.org": 1})
     assert smtp_server.messages[0]["Subject"].startswith("[Test] ")
     assert not Delivery.objects.exists()
