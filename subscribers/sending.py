@@ -59,12 +59,15 @@ def queue_issue(*, issue):
     Returns how many were created. Calling it again only adds subscribers who joined since
     (that is the one way to send an issue again), so a double press sends nothing twice.
     """
-    if not Issue.objects.published().filter(pk=issue.pk).exists():
-        raise NotPublished(
-            "This issue is not published yet, so it cannot be sent to subscribers. "
-            "Publish it first (or send yourself a test)."
-        )
     with transaction.atomic():
+        # The lock on the issue's row makes two presses at once take turns. Without it, under
+        # PostgreSQL's READ COMMITTED, the second counts `before` while the first is still
+        # inserting, then counts the first's rows as its own.
+        if not Issue.objects.published().select_for_update().filter(pk=issue.pk).exists():
+            raise NotPublished(
+                "This issue is not published yet, so it cannot be sent to subscribers. "
+                "Publish it first (or send yourself a test)."
+            )
         before = Delivery.objects.filter(issue=issue).count()
         subscriber_ids = (
             Subscriber.objects.active()

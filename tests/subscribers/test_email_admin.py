@@ -1,10 +1,14 @@
+from functools import partial
+
 import pytest
 from django.contrib.auth.models import Permission, User
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
 from subscribers.emails import make_click_token
 from subscribers.models import Click, Delivery
+from tests.conftest import at_once
 from tests.factories import ArticleFactory, IssueFactory, SubscriberFactory
 
 pytestmark = pytest.mark.django_db
@@ -158,6 +162,26 @@ def test_a_second_press_while_the_first_is_still_sending_says_so(
     assert f"{issue} is already being sent: 3 subscribers still to go." in page
     assert "every subscriber has had it" not in page
     assert Delivery.objects.filter(issue=issue).count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_presses_at_once_on_postgresql_the_second_says_nothing_new_was_queued(editor, settings):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's in-memory test database cannot take two writers at once")
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    issue = IssueFactory()
+    SubscriberFactory.create_batch(200)
+    clients = [Client(), Client()]
+    for client in clients:
+        client.force_login(editor)
+
+    pages = at_once(*(partial(client.post, url("send", issue), follow=True) for client in clients))
+
+    # From the pages themselves: the test client's response.context mixes up threads.
+    first, second = sorted((page.content.decode() for page in pages), key=lambda p: "Sending" in p)
+    assert f"{issue} is already being sent: 200 subscribers still to go. Nothing new" in first
+    assert f"Sending {issue} to 200 subscribers in the background." in second
+    assert Delivery.objects.filter(issue=issue).count() == 200
 
 
 def test_sending_to_one_subscriber_says_so_in_the_singular(editor_client, smtp_server):
