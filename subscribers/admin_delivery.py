@@ -197,7 +197,7 @@ class DeliveryAdmin(admin.ModelAdmin):
         issue = self._issue(request, issue_id)
         published = Issue.objects.published().filter(pk=issue.pk).exists()
         count = sending.count_new_recipients(issue=issue)
-        already = Delivery.objects.filter(issue=issue).count()
+        tally = Delivery.objects.filter(issue=issue).tally()
         # Sent before it was unpublished: what had not gone yet waits for it to be public again.
         held = 0 if published else Delivery.objects.filter(issue=issue).unfinished().count()
         if request.method == "POST" and published:
@@ -232,7 +232,7 @@ class DeliveryAdmin(admin.ModelAdmin):
             f"Send {issue} to subscribers",
             published=published,
             count=count,
-            already=already,
+            tally=tally,
             held=held,
         )
 

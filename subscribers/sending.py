@@ -597,7 +597,7 @@ def issue_stats(*, issue):
     from .models import Click
 
     deliveries = Delivery.objects.filter(issue=issue)
-    by_status = dict(deliveries.values_list("status").annotate(n=Count("pk")).order_by())
+    tally = deliveries.tally()
     clicks = Click.objects.filter(delivery__issue=issue)
     articles = (
         Article.objects.filter(issue=issue)
@@ -616,12 +616,11 @@ def issue_stats(*, issue):
         .order_by("-click_count", "url")
     )
     return {
-        "recipients": sum(by_status.values()),
-        "sent": by_status.get(Delivery.Status.SENT, 0),
-        "failed": by_status.get(Delivery.Status.FAILED, 0),
-        "waiting": by_status.get(Delivery.Status.QUEUED, 0)
-        + by_status.get(Delivery.Status.SENDING, 0),
-        "skipped": by_status.get(Delivery.Status.SKIPPED, 0),
+        "recipients": tally["total"],
+        "sent": tally["sent"],
+        "failed": tally["failed"],
+        "waiting": tally["waiting"],
+        "skipped": tally["skipped"],
         "bounced": deliveries.filter(subscriber__status=Subscriber.Status.BOUNCED).count(),
         "complained": deliveries.filter(subscriber__status=Subscriber.Status.COMPLAINED).count(),
         "unique_clickers": clicks.values("delivery").distinct().count(),

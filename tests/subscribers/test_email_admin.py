@@ -201,6 +201,36 @@ def test_send_page_without_subscribers_says_there_is_no_one_to_send_to(editor_cl
     assert "Every active subscriber has had this issue" not in page
 
 
+def test_send_page_after_a_send_gives_the_true_figures_not_all_as_sent(editor_client):
+    issue = IssueFactory()
+    for status in ["sent"] * 3 + ["failed"] + ["queued"]:
+        Delivery.objects.create(issue=issue, subscriber=SubscriberFactory(), status=status)
+    for _ in range(2):  # they unsubscribed before their turn came
+        Delivery.objects.create(
+            issue=issue, subscriber=SubscriberFactory(status="unsubscribed"), status="skipped"
+        )
+
+    page = editor_client.get(url("send", issue)).content.decode()
+
+    assert (
+        "Nothing new to send: every active subscriber is already in this send (3 sent, "
+        "1 on their way, 1 failed, 2 not sent because they left before their turn)." in page
+    )
+    assert "sent or on their way" not in page
+
+
+def test_send_page_for_readers_who_joined_since_gives_the_figures_so_far(editor_client):
+    issue = IssueFactory()
+    Delivery.objects.create(issue=issue, subscriber=SubscriberFactory(), status="sent")
+    Delivery.objects.create(issue=issue, subscriber=SubscriberFactory(), status="failed")
+    SubscriberFactory.create_batch(2)  # joined since
+
+    page = editor_client.get(url("send", issue)).content.decode()
+
+    assert "who joined since it was last sent (so far: 1 sent, 1 failed)?" in page
+    assert "already have it" not in page
+
+
 def test_draft_cannot_be_sent_from_the_admin(editor_client):
     issue = IssueFactory(draft=True)
     SubscriberFactory()

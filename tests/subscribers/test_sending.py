@@ -357,6 +357,41 @@ def test_send_issue_command_foreground_sends_and_resumes(smtp_server, capsys):
 
 
 @pytest.mark.django_db
+def test_send_issue_command_with_nothing_new_does_not_promise_that_workers_will_send_it(
+    smtp_server, capsys
+):
+    issue = make_issue()
+    SubscriberFactory.create_batch(2)
+    call_command("send_issue", issue.date.isoformat())  # the test settings run tasks at once
+    capsys.readouterr()
+
+    call_command("send_issue", issue.date.isoformat())
+
+    out = capsys.readouterr().out
+    assert "No new subscribers since the last send" in out
+    assert (
+        "Nothing is waiting to be sent. So far: 2 sent, 0 failed, 0 not sent because they left "
+        "before their turn." in out
+    )
+    assert "Background workers will send it" not in out
+    assert len(smtp_server.messages) == 2
+
+
+@pytest.mark.django_db
+def test_send_issue_command_says_workers_will_send_what_is_still_waiting(capsys, settings):
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    issue = make_issue()
+    SubscriberFactory.create_batch(2)
+    call_command("send_issue", issue.date.isoformat())  # queued; no worker has started yet
+
+    call_command("send_issue", issue.date.isoformat())
+
+    out = capsys.readouterr().out
+    assert "Queued 2 subscribers" in out and "No new subscribers since the last send" in out
+    assert out.count("Background workers will send it") == 2
+
+
+@pytest.mark.django_db
 def test_send_issue_command_refuses_a_draft_with_a_clear_message():
     issue = make_issue(draft=True)
 

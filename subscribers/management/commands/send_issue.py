@@ -67,8 +67,16 @@ class Command(BaseCommand):
         else:
             self.stdout.write(f"No new subscribers since the last send of {issue}.")
 
+        tally = Delivery.objects.filter(issue=issue).tally()
         if foreground:
             self.send_here(issue)
+        elif not created and not tally["waiting"]:
+            # Workers are enqueued anyway, but they would find nothing to do.
+            self.stdout.write(
+                f"Nothing is waiting to be sent. So far: {tally['sent']} sent, "
+                f"{tally['failed']} failed, {tally['skipped']} not sent because they left "
+                "before their turn."
+            )
         elif wait:
             self.follow(issue)
         else:
