@@ -10,6 +10,7 @@ import logging
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import PermissionDenied
 from django.core.validators import validate_email
 from django.http import HttpResponse
@@ -209,14 +210,14 @@ class DeliveryAdmin(admin.ModelAdmin):
                 if created:
                     self.message_user(
                         request,
-                        f"Sending {issue} to {created} subscriber{pluralize(created)} "
+                        f"Sending {issue} to {intcomma(created)} subscriber{pluralize(created)} "
                         "in the background.",
                     )
                 elif waiting := Delivery.objects.filter(issue=issue).unfinished().count():
                     # Pressed twice (two tabs, or a colleague): the first press is still going.
                     self.message_user(
                         request,
-                        f"{issue} is already being sent: {waiting} subscriber"
+                        f"{issue} is already being sent: {intcomma(waiting)} subscriber"
                         f"{pluralize(waiting)} still to go. Nothing new was queued.",
                         messages.WARNING,
                     )

@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from subscribers.emails import make_click_token
-from subscribers.models import Click, Delivery
+from subscribers.models import Click, Delivery, Subscriber
 from tests.conftest import at_once
 from tests.factories import ArticleFactory, IssueFactory, SubscriberFactory
 
@@ -229,6 +229,33 @@ def test_send_page_for_readers_who_joined_since_gives_the_figures_so_far(editor_
 
     assert "who joined since it was last sent (so far: 1 sent, 1 failed)?" in page
     assert "already have it" not in page
+
+
+def test_send_page_and_its_message_group_thousands(editor_client, settings):
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    issue = IssueFactory()
+    Subscriber.objects.bulk_create(SubscriberFactory.build_batch(2006))
+
+    confirm = editor_client.get(url("send", issue)).content.decode()
+    editor_client.post(url("send", issue))
+    after = editor_client.get(url("send", issue)).content.decode()  # shows the message
+
+    assert "to <strong>2,006 subscribers</strong>" in confirm
+    assert 'value="Yes, send to 2,006 subscribers"' in confirm
+    assert f"Sending {issue} to 2,006 subscribers in the background." in after
+    assert "(0 sent, 2,006 on their way)" in after
+
+
+def test_stats_page_groups_thousands(editor_client):
+    issue = IssueFactory()
+    subscribers = Subscriber.objects.bulk_create(SubscriberFactory.build_batch(1200))
+    Delivery.objects.bulk_create(
+        Delivery(issue=issue, subscriber=subscriber, status="sent") for subscriber in subscribers
+    )
+
+    page = editor_client.get(url("stats", issue)).content.decode()
+
+    assert '<th scope="row">Sent</th><td>1,200</td>' in page
 
 
 def test_draft_cannot_be_sent_from_the_admin(editor_client):

@@ -392,6 +392,20 @@ def test_send_issue_command_says_workers_will_send_what_is_still_waiting(capsys,
 
 
 @pytest.mark.django_db
+def test_send_issue_command_groups_thousands(capsys, settings):
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    issue = make_issue()
+    Subscriber.objects.bulk_create(SubscriberFactory.build_batch(2006))
+
+    call_command("send_issue", issue.date.isoformat(), "--dry-run")
+    call_command("send_issue", issue.date.isoformat())
+
+    out = capsys.readouterr().out
+    assert "would queue 2,006 subscribers who have not had it" in out
+    assert f"Queued 2,006 subscribers for {issue}." in out
+
+
+@pytest.mark.django_db
 def test_send_issue_command_refuses_a_draft_with_a_clear_message():
     issue = make_issue(draft=True)
 
