@@ -23,6 +23,7 @@ from django.utils.text import Truncator
 from briefings.models import Issue
 
 from . import charts, sending
+from .admin import LIST_PERMISSION
 from .emails import PreparedIssue
 from .models import Delivery
 
@@ -30,6 +31,7 @@ logger = logging.getLogger(__name__)
 
 PERMISSION = "subscribers.send_issue"
 MAX_EXTRA_TEST_ADDRESSES = 5
+MAX_FAILURES_SHOWN = 100
 
 
 class TestSendForm(forms.Form):
@@ -240,12 +242,19 @@ class DeliveryAdmin(admin.ModelAdmin):
     def stats(self, request, issue_id):
         issue = self._issue(request, issue_id)
         stats = sending.issue_stats(issue=issue)
+        # Addresses are personal data: only those who may see the subscriber list see them.
+        can_see_addresses = request.user.has_perm(LIST_PERMISSION)
+        failures = []
+        if can_see_addresses and stats["failed"]:
+            failures = list(sending.failures(issue=issue)[:MAX_FAILURES_SHOWN])
         return self._render(
             request,
             "admin/subscribers/issue_email_stats.html",
             issue,
             f"Email statistics: {issue}",
             stats=stats,
+            can_see_addresses=can_see_addresses,
+            failures=failures,
             article_chart=charts.bar_chart(
                 [(a.title, a.click_count) for a in stats["articles"]],
                 title="Clicks per article",
@@ -257,7 +266,7 @@ class DeliveryAdmin(admin.ModelAdmin):
         )
 
     def growth_svg(self, request):
-        if not request.user.has_perm("subscribers.view_subscriber_list"):
+        if not request.user.has_perm(LIST_PERMISSION):
             raise PermissionDenied
         points = [(f"{day:%-d %b}", n) for day, n in sending.subscriber_growth()]
         svg = charts.line_chart(points, title="Confirmed subscribers, week by week")

@@ -202,7 +202,7 @@ def _retry_later(delivery, error, *, count_attempt=True):
         status=Delivery.Status.QUEUED,
         attempts=attempts,
         next_attempt_at=_backoff(attempts or 1),
-        last_error=str(error)[:2000],
+        last_error=describe_error(error)[:2000],
         claimed_by="",
         claimed_at=None,
     )
@@ -210,8 +210,9 @@ def _retry_later(delivery, error, *, count_attempt=True):
 
 
 def _fail(delivery, error, *, bounce=False):
+    # In words, because editors read it on the statistics page.
     Delivery.objects.filter(pk=delivery.pk).update(
-        status=Delivery.Status.FAILED, last_error=str(error)[:2000]
+        status=Delivery.Status.FAILED, last_error=describe_error(error)[:2000]
     )
     if bounce:
         Subscriber.objects.filter(pk=delivery.subscriber_id, status="active").update(
@@ -485,6 +486,13 @@ def next_retry_at(*, issue):
         issue__in=Issue.objects.published().filter(pk=issue.pk), status=Delivery.Status.QUEUED
     )
     return waiting.aggregate(at=Min("next_attempt_at"))["at"]
+
+
+def failures(*, issue):
+    """The issue's deliveries that failed for good, with their readers, in the order queued."""
+    return Delivery.objects.filter(issue=issue, status=Delivery.Status.FAILED).select_related(
+        "subscriber"
+    )
 
 
 def possible_duplicates(*, issue):

@@ -4,8 +4,10 @@ import pytest
 from django.contrib.auth.models import Permission, User
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from subscribers import sending
 from subscribers.emails import make_click_token
 from subscribers.models import Click, Delivery, Subscriber
 from tests.conftest import at_once
@@ -321,6 +323,69 @@ def test_stats_count_deliveries_clickers_and_clicks_per_article(editor_client):
     ]
     assert Click.objects.count() == 3
     assert "<svg" in response.content.decode() and "Clicks per article" in response.content.decode()
+
+
+def send_with_one_address_refused(smtp_server):
+    issue = IssueFactory()
+    SubscriberFactory(email="fine@example.org")
+    SubscriberFactory(email="gone@example.net")
+    smtp_server.refuse["gone@example.net"] = (550, "5.1.1 No such user here")
+    sending.queue_issue(issue=issue)
+    sending.send_pending(issue=issue)
+    return issue
+
+
+def test_stats_page_shows_failed_addresses_and_why_to_staff_who_may_see_the_list(
+    editor_client, editor, smtp_server
+):
+    editor.user_permissions.add(Permission.objects.get(codename="view_subscriber_list"))
+    issue = send_with_one_address_refused(smtp_server)
+
+    page = editor_client.get(url("stats", issue)).content.decode()
+
+    assert (
+        "<tr><td>gone@example.net</td><td>The mail server refused the address; it said "
+        "“550 5.1.1 No such user here”</td></tr>" in page
+    )
+    assert "fine@example.org" not in page
+
+
+def test_stats_page_gives_only_the_number_failed_to_staff_without_the_list_permission(
+    editor_client, smtp_server
+):
+    issue = send_with_one_address_refused(smtp_server)
+
+    page = editor_client.get(url("stats", issue)).content.decode()
+
+    assert "gone@example.net" not in page
+    assert "1 email could not be delivered." in page
+    assert "shown only to staff who can see the subscriber list" in page
+
+
+def test_stats_page_query_count_does_not_grow_with_failures_clicks_or_duplicates(
+    editor_client, editor, django_assert_num_queries
+):
+    editor.user_permissions.add(Permission.objects.get(codename="view_subscriber_list"))
+    issue = IssueFactory()
+    article = ArticleFactory(issue=issue)
+
+    def add_deliveries(n):
+        for _ in range(n):
+            subscriber = SubscriberFactory()
+            Delivery.objects.create(issue=issue, subscriber=subscriber, status="failed",
+                                    last_error="the mail server refused the address")  # fmt: skip
+            sent = Delivery.objects.create(
+                issue=issue, subscriber=SubscriberFactory(), status="sent", possible_duplicate=True
+            )
+            Click.objects.create(delivery=sent, article=article, url=f"https://x.test/{sent.pk}")
+
+    add_deliveries(1)
+    with CaptureQueriesContext(connection) as few:
+        editor_client.get(url("stats", issue))
+    add_deliveries(5)
+    with django_assert_num_queries(len(few.captured_queries)):
+        page = editor_client.get(url("stats", issue)).content.decode()
+    assert page.count("The mail server refused the address") == 6
 
 
 def test_subscriber_growth_chart_is_an_svg_for_staff_who_may_see_the_list(editor_client, editor):
