@@ -10,6 +10,7 @@ import logging
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import PermissionDenied
 from django.core.validators import validate_email
 from django.http import HttpResponse
@@ -17,10 +18,12 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
+from django.utils.text import Truncator
 
 from briefings.models import Issue
 
 from . import charts, sending
+from .admin import LIST_PERMISSION
 from .emails import PreparedIssue
 from .models import Delivery
 
@@ -28,6 +31,7 @@ logger = logging.getLogger(__name__)
 
 PERMISSION = "subscribers.send_issue"
 MAX_EXTRA_TEST_ADDRESSES = 5
+MAX_FAILURES_SHOWN = 100
 
 
 class TestSendForm(forms.Form):
@@ -143,15 +147,15 @@ class DeliveryAdmin(admin.ModelAdmin):
                 form.add_error("extra", "Your account has no email address: give one here.")
             else:
                 try:
-                    sending.send_test(issue=issue, addresses=addresses)
-                except OSError as error:  # the mail server is down, or refused it (smtplib)
+                    report = sending.send_test(issue=issue, addresses=addresses)
+                except OSError as error:  # the mail server cannot be reached
                     logger.exception("Test of issue %s could not be sent", issue.pk)
                     self.message_user(
                         request,
-                        "The test could not be sent: the mail server could not be reached or "
-                        "refused it. Nothing was sent. Try again in a few minutes; if it keeps "
-                        "happening, ask whoever looks after the site to check its email "
-                        f"settings. (What the server said: {error})",
+                        "The test could not be sent: the mail server could not be reached. "
+                        "Nothing was sent. Try again in a few minutes; if it keeps happening, "
+                        "ask whoever looks after the site to check its email settings. "
+                        f"(The error: {error})",
                         messages.ERROR,
                     )
                 except Exception as error:  # noqa: BLE001 - show the editor what went wrong
@@ -159,8 +163,9 @@ class DeliveryAdmin(admin.ModelAdmin):
                         request, f"The test could not be sent: {error}", messages.ERROR
                     )
                 else:
-                    self.message_user(request, f"Test sent to {', '.join(addresses)}.")
-                    return redirect(_issue_change_url(issue))
+                    self._report_test(request, report)
+                    if report.sent:
+                        return redirect(_issue_change_url(issue))
         return self._render(
             request,
             "admin/subscribers/issue_email_test.html",
@@ -170,11 +175,32 @@ class DeliveryAdmin(admin.ModelAdmin):
             own_address=own,
         )
 
+    def _report_test(self, request, report):
+        refusals = [
+            f"{address} ({Truncator(reason).chars(160)})"
+            for address, reason in report.refused.items()
+        ]
+        if not refusals:
+            self.message_user(request, f"Test sent to {', '.join(report.sent)}.")
+        elif report.sent:
+            # Sending again would give those who have it a second copy, so say who they are.
+            self.message_user(
+                request,
+                f"Test sent to {', '.join(report.sent)}, but not to {', '.join(refusals)}.",
+                messages.WARNING,
+            )
+        else:
+            self.message_user(
+                request,
+                f"The test was not sent: {', '.join(refusals)}. Nothing was sent.",
+                messages.ERROR,
+            )
+
     def send(self, request, issue_id):
         issue = self._issue(request, issue_id)
         published = Issue.objects.published().filter(pk=issue.pk).exists()
         count = sending.count_new_recipients(issue=issue)
-        already = Delivery.objects.filter(issue=issue).count()
+        tally = Delivery.objects.filter(issue=issue).tally()
         # Sent before it was unpublished: what had not gone yet waits for it to be public again.
         held = 0 if published else Delivery.objects.filter(issue=issue).unfinished().count()
         if request.method == "POST" and published:
@@ -186,14 +212,14 @@ class DeliveryAdmin(admin.ModelAdmin):
                 if created:
                     self.message_user(
                         request,
-                        f"Sending {issue} to {created} subscriber{pluralize(created)} "
+                        f"Sending {issue} to {intcomma(created)} subscriber{pluralize(created)} "
                         "in the background.",
                     )
                 elif waiting := Delivery.objects.filter(issue=issue).unfinished().count():
                     # Pressed twice (two tabs, or a colleague): the first press is still going.
                     self.message_user(
                         request,
-                        f"{issue} is already being sent: {waiting} subscriber"
+                        f"{issue} is already being sent: {intcomma(waiting)} subscriber"
                         f"{pluralize(waiting)} still to go. Nothing new was queued.",
                         messages.WARNING,
                     )
@@ -209,19 +235,26 @@ class DeliveryAdmin(admin.ModelAdmin):
             f"Send {issue} to subscribers",
             published=published,
             count=count,
-            already=already,
+            tally=tally,
             held=held,
         )
 
     def stats(self, request, issue_id):
         issue = self._issue(request, issue_id)
         stats = sending.issue_stats(issue=issue)
+        # Addresses are personal data: only those who may see the subscriber list see them.
+        can_see_addresses = request.user.has_perm(LIST_PERMISSION)
+        failures = []
+        if can_see_addresses and stats["failed"]:
+            failures = list(sending.failures(issue=issue)[:MAX_FAILURES_SHOWN])
         return self._render(
             request,
             "admin/subscribers/issue_email_stats.html",
             issue,
             f"Email statistics: {issue}",
             stats=stats,
+            can_see_addresses=can_see_addresses,
+            failures=failures,
             article_chart=charts.bar_chart(
                 [(a.title, a.click_count) for a in stats["articles"]],
                 title="Clicks per article",
@@ -233,7 +266,7 @@ class DeliveryAdmin(admin.ModelAdmin):
         )
 
     def growth_svg(self, request):
-        if not request.user.has_perm("subscribers.view_subscriber_list"):
+        if not request.user.has_perm(LIST_PERMISSION):
             raise PermissionDenied
         points = [(f"{day:%-d %b}", n) for day, n in sending.subscriber_growth()]
         svg = charts.line_chart(points, title="Confirmed subscribers, week by week")

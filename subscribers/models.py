@@ -148,6 +148,19 @@ class DeliveryQuerySet(models.QuerySet):
     def unfinished(self):
         return self.filter(status__in=[Delivery.Status.QUEUED, Delivery.Status.SENDING])
 
+    def tally(self):
+        """How many there are and how they ended, in one query: a dict of "total", "sent",
+        "waiting" (queued or sending), "failed" and "skipped" (the reader left first)."""
+        by_status = dict(self.values_list("status").annotate(n=models.Count("pk")).order_by())
+        return {
+            "total": sum(by_status.values()),
+            "sent": by_status.get(Delivery.Status.SENT, 0),
+            "waiting": by_status.get(Delivery.Status.QUEUED, 0)
+            + by_status.get(Delivery.Status.SENDING, 0),
+            "failed": by_status.get(Delivery.Status.FAILED, 0),
+            "skipped": by_status.get(Delivery.Status.SKIPPED, 0),
+        }
+
 
 class Delivery(models.Model):
     """One issue to one subscriber. The unique constraint is what makes sending exactly once."""

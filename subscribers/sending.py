@@ -60,12 +60,15 @@ def queue_issue(*, issue):
     Returns how many were created. Calling it again only adds subscribers who joined since
     (that is the one way to send an issue again), so a double press sends nothing twice.
     """
-    if not Issue.objects.published().filter(pk=issue.pk).exists():
-        raise NotPublished(
-            "This issue is not published yet, so it cannot be sent to subscribers. "
-            "Publish it first (or send yourself a test)."
-        )
     with transaction.atomic():
+        # The lock on the issue's row makes two presses at once take turns. Without it, under
+        # PostgreSQL's READ COMMITTED, the second counts `before` while the first is still
+        # inserting, then counts the first's rows as its own.
+        if not Issue.objects.published().select_for_update().filter(pk=issue.pk).exists():
+            raise NotPublished(
+                "This issue is not published yet, so it cannot be sent to subscribers. "
+                "Publish it first (or send yourself a test)."
+            )
         before = Delivery.objects.filter(issue=issue).count()
         subscriber_ids = (
             Subscriber.objects.active()
@@ -200,7 +203,7 @@ def _retry_later(delivery, error, *, count_attempt=True):
         status=Delivery.Status.QUEUED,
         attempts=attempts,
         next_attempt_at=_backoff(attempts or 1),
-        last_error=str(error)[:2000],
+        last_error=describe_error(error)[:2000],
         claimed_by="",
         claimed_at=None,
     )
@@ -208,8 +211,9 @@ def _retry_later(delivery, error, *, count_attempt=True):
 
 
 def _fail(delivery, error, *, bounce=False):
+    # In words, because editors read it on the statistics page.
     Delivery.objects.filter(pk=delivery.pk).update(
-        status=Delivery.Status.FAILED, last_error=str(error)[:2000]
+        status=Delivery.Status.FAILED, last_error=describe_error(error)[:2000]
     )
     if bounce:
         Subscriber.objects.filter(pk=delivery.subscriber_id, status="active").update(
@@ -492,20 +496,76 @@ def next_retry_at(*, issue):
     return waiting.aggregate(at=Min("next_attempt_at"))["at"]
 
 
+def failures(*, issue):
+    """The issue's deliveries that failed for good, with their readers, in the order queued."""
+    return Delivery.objects.filter(issue=issue, status=Delivery.Status.FAILED).select_related(
+        "subscriber"
+    )
+
+
 def possible_duplicates(*, issue):
     return Delivery.objects.filter(issue=issue, possible_duplicate=True).select_related(
         "subscriber"
     )
 
 
+@dataclass
+class SendTestReport:
+    sent: list = field(default_factory=list)  # addresses the mail server accepted
+    refused: dict = field(default_factory=dict)  # address -> why it was not sent, in words
+
+
 def send_test(*, issue, addresses):
     """Send a test copy of any issue (drafts too) to a few addresses: the subscribers' footer,
-    with unsubscribe and preferences links that change nothing."""
+    with unsubscribe and preferences links that change nothing.
+
+    Each address is tried, so one the server refuses does not stop the others; the report says
+    which got it. If the mail server cannot be reached at all (nothing was sent), the OSError
+    is raised.
+    """
     issue = Issue.objects.with_articles().get(pk=issue.pk)
     prepared = PreparedIssue(issue, personal=False, test_copy=True, subject_prefix="[Test] ")
-    messages = [prepared.message(to=address) for address in addresses]
+    report = SendTestReport()
     with mailers.default as conn:
-        return conn.send_messages(messages)
+        for index, address in enumerate(addresses):
+            try:
+                conn.send_messages([prepared.message(to=address)])
+            except (smtplib.SMTPRecipientsRefused, smtplib.SMTPResponseException) as error:
+                report.refused[address] = describe_error(error)
+            except OSError as error:
+                if not report.sent:
+                    raise
+                # Some have it already; say who did not rather than suggest nothing went.
+                for rest in addresses[index:]:
+                    report.refused[rest] = describe_error(error)
+                break
+            else:
+                report.sent.append(address)
+    return report
+
+
+def describe_error(error):
+    """Why a message was not sent, in words for an editor, ending with what the server said."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        code, text = next(iter(error.recipients.values()), (0, b""))
+        if 500 <= code < 600:
+            reason = "the mail server refused the address"
+        else:
+            reason = "the mail server turned the address away for now"
+    elif isinstance(error, smtplib.SMTPSenderRefused):
+        code, text = error.smtp_code, error.smtp_error
+        reason = "the mail server refused our From address"
+    elif isinstance(error, smtplib.SMTPResponseException):
+        code, text = error.smtp_code, error.smtp_error
+        reason = "the mail server refused the message"
+    elif isinstance(error, OSError):
+        return f"the connection to the mail server failed; the error was “{error}”"
+    else:  # an email service's API error: its own message is the explanation
+        return f"the email service refused it; it said “{error}”"
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    said = " ".join(f"{code} {text}".split())
+    return f"{reason}; it said “{said}”"
 
 
 def record_mail_event(*, esp_name, event_id, event_type, recipient, payload):
@@ -554,7 +614,7 @@ def issue_stats(*, issue):
     from .models import Click
 
     deliveries = Delivery.objects.filter(issue=issue)
-    by_status = dict(deliveries.values_list("status").annotate(n=Count("pk")).order_by())
+    tally = deliveries.tally()
     clicks = Click.objects.filter(delivery__issue=issue)
     articles = (
         Article.objects.filter(issue=issue)
@@ -573,12 +633,11 @@ def issue_stats(*, issue):
         .order_by("-click_count", "url")
     )
     return {
-        "recipients": sum(by_status.values()),
-        "sent": by_status.get(Delivery.Status.SENT, 0),
-        "failed": by_status.get(Delivery.Status.FAILED, 0),
-        "waiting": by_status.get(Delivery.Status.QUEUED, 0)
-        + by_status.get(Delivery.Status.SENDING, 0),
-        "skipped": by_status.get(Delivery.Status.SKIPPED, 0),
+        "recipients": tally["total"],
+        "sent": tally["sent"],
+        "failed": tally["failed"],
+        "waiting": tally["waiting"],
+        "skipped": tally["skipped"],
         "bounced": deliveries.filter(subscriber__status=Subscriber.Status.BOUNCED).count(),
         "complained": deliveries.filter(subscriber__status=Subscriber.Status.COMPLAINED).count(),
         "unique_clickers": clicks.values("delivery").distinct().count(),

@@ -1,10 +1,16 @@
+from functools import partial
+
 import pytest
 from django.contrib.auth.models import Permission, User
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from subscribers import sending
 from subscribers.emails import make_click_token
-from subscribers.models import Click, Delivery
+from subscribers.models import Click, Delivery, Subscriber
+from tests.conftest import at_once
 from tests.factories import ArticleFactory, IssueFactory, SubscriberFactory
 
 pytestmark = pytest.mark.django_db
@@ -85,6 +91,40 @@ def test_a_test_the_mail_server_cannot_take_is_explained_in_plain_words(
     assert smtp_server.messages == []
 
 
+def test_a_test_the_server_partly_refuses_goes_to_the_rest_and_says_who_got_it(
+    editor_client, smtp_server
+):
+    smtp_server.refuse["refuse-me@example.net"] = (550, "5.1.1 No such user here")
+
+    issue = IssueFactory(draft=True)
+
+    editor_client.post(url("test", issue), {"extra": "refuse-me@example.net, second@example.org"})
+
+    page = editor_client.get(url("test", issue)).content.decode()  # shows the message
+    received = sorted(rcpt for _, rcpts in smtp_server.envelopes for rcpt in rcpts)
+    assert received == ["editor@example.org", "second@example.org"]
+    assert (
+        "Test sent to editor@example.org, second@example.org, but not to refuse-me@example.net "
+        "(the mail server refused the address; it said “550 5.1.1 No such user here”)." in page
+    )
+    assert "Nothing was sent" not in page
+    assert "{'refuse-me@example.net'" not in page  # no raw error dict
+
+
+def test_a_test_refused_for_every_address_says_nothing_was_sent(editor_client, smtp_server):
+    smtp_server.refuse["editor@example.org"] = (450, "Mailbox busy, try later")
+
+    response = editor_client.post(url("test", IssueFactory(draft=True)), {"extra": ""})
+
+    page = response.content.decode()
+    assert response.status_code == 200  # the form again, to correct or retry
+    assert (
+        "The test was not sent: editor@example.org (the mail server turned the address away "
+        "for now; it said “450 Mailbox busy, try later”). Nothing was sent." in page
+    )
+    assert smtp_server.messages == []
+
+
 def test_test_send_refuses_more_than_five_extra_addresses(editor_client, smtp_server):
     extra = " ".join(f"p{n}@example.org" for n in range(6))
 
@@ -126,6 +166,26 @@ def test_a_second_press_while_the_first_is_still_sending_says_so(
     assert Delivery.objects.filter(issue=issue).count() == 3
 
 
+@pytest.mark.django_db(transaction=True)
+def test_two_presses_at_once_on_postgresql_the_second_says_nothing_new_was_queued(editor, settings):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's in-memory test database cannot take two writers at once")
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    issue = IssueFactory()
+    SubscriberFactory.create_batch(200)
+    clients = [Client(), Client()]
+    for client in clients:
+        client.force_login(editor)
+
+    pages = at_once(*(partial(client.post, url("send", issue), follow=True) for client in clients))
+
+    # From the pages themselves: the test client's response.context mixes up threads.
+    first, second = sorted((page.content.decode() for page in pages), key=lambda p: "Sending" in p)
+    assert f"{issue} is already being sent: 200 subscribers still to go. Nothing new" in first
+    assert f"Sending {issue} to 200 subscribers in the background." in second
+    assert Delivery.objects.filter(issue=issue).count() == 200
+
+
 def test_sending_to_one_subscriber_says_so_in_the_singular(editor_client, smtp_server):
     issue = IssueFactory()
     SubscriberFactory()
@@ -141,6 +201,63 @@ def test_send_page_without_subscribers_says_there_is_no_one_to_send_to(editor_cl
     page = editor_client.get(url("send", issue)).content.decode()
     assert "no confirmed subscribers yet" in page
     assert "Every active subscriber has had this issue" not in page
+
+
+def test_send_page_after_a_send_gives_the_true_figures_not_all_as_sent(editor_client):
+    issue = IssueFactory()
+    for status in ["sent"] * 3 + ["failed"] + ["queued"]:
+        Delivery.objects.create(issue=issue, subscriber=SubscriberFactory(), status=status)
+    for _ in range(2):  # they unsubscribed before their turn came
+        Delivery.objects.create(
+            issue=issue, subscriber=SubscriberFactory(status="unsubscribed"), status="skipped"
+        )
+
+    page = editor_client.get(url("send", issue)).content.decode()
+
+    assert (
+        "Nothing new to send: every active subscriber is already in this send (3 sent, "
+        "1 on their way, 1 failed, 2 not sent because they left before their turn)." in page
+    )
+    assert "sent or on their way" not in page
+
+
+def test_send_page_for_readers_who_joined_since_gives_the_figures_so_far(editor_client):
+    issue = IssueFactory()
+    Delivery.objects.create(issue=issue, subscriber=SubscriberFactory(), status="sent")
+    Delivery.objects.create(issue=issue, subscriber=SubscriberFactory(), status="failed")
+    SubscriberFactory.create_batch(2)  # joined since
+
+    page = editor_client.get(url("send", issue)).content.decode()
+
+    assert "who joined since it was last sent (so far: 1 sent, 1 failed)?" in page
+    assert "already have it" not in page
+
+
+def test_send_page_and_its_message_group_thousands(editor_client, settings):
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    issue = IssueFactory()
+    Subscriber.objects.bulk_create(SubscriberFactory.build_batch(2006))
+
+    confirm = editor_client.get(url("send", issue)).content.decode()
+    editor_client.post(url("send", issue))
+    after = editor_client.get(url("send", issue)).content.decode()  # shows the message
+
+    assert "to <strong>2,006 subscribers</strong>" in confirm
+    assert 'value="Yes, send to 2,006 subscribers"' in confirm
+    assert f"Sending {issue} to 2,006 subscribers in the background." in after
+    assert "(0 sent, 2,006 on their way)" in after
+
+
+def test_stats_page_groups_thousands(editor_client):
+    issue = IssueFactory()
+    subscribers = Subscriber.objects.bulk_create(SubscriberFactory.build_batch(1200))
+    Delivery.objects.bulk_create(
+        Delivery(issue=issue, subscriber=subscriber, status="sent") for subscriber in subscribers
+    )
+
+    page = editor_client.get(url("stats", issue)).content.decode()
+
+    assert '<th scope="row">Sent</th><td>1,200</td>' in page
 
 
 def test_draft_cannot_be_sent_from_the_admin(editor_client):
@@ -206,6 +323,69 @@ def test_stats_count_deliveries_clickers_and_clicks_per_article(editor_client):
     ]
     assert Click.objects.count() == 3
     assert "<svg" in response.content.decode() and "Clicks per article" in response.content.decode()
+
+
+def send_with_one_address_refused(smtp_server):
+    issue = IssueFactory()
+    SubscriberFactory(email="fine@example.org")
+    SubscriberFactory(email="gone@example.net")
+    smtp_server.refuse["gone@example.net"] = (550, "5.1.1 No such user here")
+    sending.queue_issue(issue=issue)
+    sending.send_pending(issue=issue)
+    return issue
+
+
+def test_stats_page_shows_failed_addresses_and_why_to_staff_who_may_see_the_list(
+    editor_client, editor, smtp_server
+):
+    editor.user_permissions.add(Permission.objects.get(codename="view_subscriber_list"))
+    issue = send_with_one_address_refused(smtp_server)
+
+    page = editor_client.get(url("stats", issue)).content.decode()
+
+    assert (
+        "<tr><td>gone@example.net</td><td>The mail server refused the address; it said "
+        "“550 5.1.1 No such user here”</td></tr>" in page
+    )
+    assert "fine@example.org" not in page
+
+
+def test_stats_page_gives_only_the_number_failed_to_staff_without_the_list_permission(
+    editor_client, smtp_server
+):
+    issue = send_with_one_address_refused(smtp_server)
+
+    page = editor_client.get(url("stats", issue)).content.decode()
+
+    assert "gone@example.net" not in page
+    assert "1 email could not be delivered." in page
+    assert "shown only to staff who can see the subscriber list" in page
+
+
+def test_stats_page_query_count_does_not_grow_with_failures_clicks_or_duplicates(
+    editor_client, editor, django_assert_num_queries
+):
+    editor.user_permissions.add(Permission.objects.get(codename="view_subscriber_list"))
+    issue = IssueFactory()
+    article = ArticleFactory(issue=issue)
+
+    def add_deliveries(n):
+        for _ in range(n):
+            subscriber = SubscriberFactory()
+            Delivery.objects.create(issue=issue, subscriber=subscriber, status="failed",
+                                    last_error="the mail server refused the address")  # fmt: skip
+            sent = Delivery.objects.create(
+                issue=issue, subscriber=SubscriberFactory(), status="sent", possible_duplicate=True
+            )
+            Click.objects.create(delivery=sent, article=article, url=f"https://x.test/{sent.pk}")
+
+    add_deliveries(1)
+    with CaptureQueriesContext(connection) as few:
+        editor_client.get(url("stats", issue))
+    add_deliveries(5)
+    with django_assert_num_queries(len(few.captured_queries)):
+        page = editor_client.get(url("stats", issue)).content.decode()
+    assert page.count("The mail server refused the address") == 6
 
 
 def test_subscriber_growth_chart_is_an_svg_for_staff_who_may_see_the_list(editor_client, editor):

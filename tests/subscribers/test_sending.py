@@ -339,8 +339,11 @@ def test_two_workers_at_once_never_send_a_delivery_twice(smtp_server):
 def test_send_test_goes_to_the_editor_for_a_draft(smtp_server):
     issue = make_issue(draft=True)
 
-    sending.send_test(issue=issue, addresses=["editor@example.org", "colleague@example.org"])
+    report = sending.send_test(
+        issue=issue, addresses=["editor@example.org", "colleague@example.org"]
+    )
 
+    assert report.sent == ["editor@example.org", "colleague@example.org"] and not report.refused
     assert addresses(smtp_server) == Counter({"editor@example.org": 1, "colleague@example.org": 1})
     assert smtp_server.messages[0]["Subject"].startswith("[Test] ")
     assert not Delivery.objects.exists()
@@ -392,6 +395,55 @@ def test_send_issue_command_foreground_sends_and_resumes(smtp_server, capsys):
     out = capsys.readouterr().out
     assert "Sent 5" in out and "No new subscribers" in out
     assert addresses(smtp_server) == Counter({s.email: 1 for s in subscribers})
+
+
+@pytest.mark.django_db
+def test_send_issue_command_with_nothing_new_does_not_promise_that_workers_will_send_it(
+    smtp_server, capsys
+):
+    issue = make_issue()
+    SubscriberFactory.create_batch(2)
+    call_command("send_issue", issue.date.isoformat())  # the test settings run tasks at once
+    capsys.readouterr()
+
+    call_command("send_issue", issue.date.isoformat())
+
+    out = capsys.readouterr().out
+    assert "No new subscribers since the last send" in out
+    assert (
+        "Nothing is waiting to be sent. So far: 2 sent, 0 failed, 0 not sent because they left "
+        "before their turn." in out
+    )
+    assert "Background workers will send it" not in out
+    assert len(smtp_server.messages) == 2
+
+
+@pytest.mark.django_db
+def test_send_issue_command_says_workers_will_send_what_is_still_waiting(capsys, settings):
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    issue = make_issue()
+    SubscriberFactory.create_batch(2)
+    call_command("send_issue", issue.date.isoformat())  # queued; no worker has started yet
+
+    call_command("send_issue", issue.date.isoformat())
+
+    out = capsys.readouterr().out
+    assert "Queued 2 subscribers" in out and "No new subscribers since the last send" in out
+    assert out.count("Background workers will send it") == 2
+
+
+@pytest.mark.django_db
+def test_send_issue_command_groups_thousands(capsys, settings):
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    issue = make_issue()
+    Subscriber.objects.bulk_create(SubscriberFactory.build_batch(2006))
+
+    call_command("send_issue", issue.date.isoformat(), "--dry-run")
+    call_command("send_issue", issue.date.isoformat())
+
+    out = capsys.readouterr().out
+    assert "would queue 2,006 subscribers who have not had it" in out
+    assert f"Queued 2,006 subscribers for {issue}." in out
 
 
 @pytest.mark.django_db
@@ -503,7 +555,8 @@ def test_two_editors_pressing_send_at_once_queue_each_reader_once():
     SubscriberFactory.create_batch(200)
     created = at_once(*[partial(sending.queue_issue, issue=issue)] * 2)
 
-    assert len(created) == 2
+    # The second press is told nothing new was queued, not that it queued everyone too.
+    assert sorted(created) == [0, 200]
     assert Delivery.objects.filter(issue=issue).count() == 200
     assert Delivery.objects.values("subscriber").distinct().count() == 200
 

@@ -1,7 +1,9 @@
 import datetime
 import time
 
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.management.base import BaseCommand, CommandError
+from django.template.defaultfilters import pluralize
 from tqdm import tqdm
 
 from briefings.models import Issue
@@ -50,8 +52,9 @@ class Command(BaseCommand):
         if dry_run:
             unfinished = Delivery.objects.filter(issue=issue).unfinished().count()
             self.stdout.write(
-                f"{issue}: would queue {new} subscribers who have not had it; "
-                f"{unfinished} already queued and unsent."
+                f"{issue}: would queue {intcomma(new)} subscriber{pluralize(new)} who "
+                f"{pluralize(new, 'has,have')} not had it; {intcomma(unfinished)} already "
+                "queued and unsent."
             )
             return
 
@@ -63,12 +66,22 @@ class Command(BaseCommand):
         except sending.NotPublished as error:
             raise CommandError(str(error)) from None
         if created:
-            self.stdout.write(f"Queued {created} subscribers for {issue}.")
+            self.stdout.write(
+                f"Queued {intcomma(created)} subscriber{pluralize(created)} for {issue}."
+            )
         else:
             self.stdout.write(f"No new subscribers since the last send of {issue}.")
 
+        tally = Delivery.objects.filter(issue=issue).tally()
         if foreground:
             self.send_here(issue)
+        elif not created and not tally["waiting"]:
+            # Workers are enqueued anyway, but they would find nothing to do.
+            self.stdout.write(
+                f"Nothing is waiting to be sent. So far: {intcomma(tally['sent'])} sent, "
+                f"{intcomma(tally['failed'])} failed, {intcomma(tally['skipped'])} not sent "
+                "because they left before their turn."
+            )
         elif wait:
             self.follow(issue)
         else:
@@ -80,13 +93,14 @@ class Command(BaseCommand):
         with tqdm(total=total, unit="msg", disable=total == 0) as bar:
             report = sending.send_pending(issue=issue, on_result=lambda outcome: bar.update(1))
         self.stdout.write(
-            f"Sent {report.sent}, failed {report.failed}, will retry {report.retrying}, "
-            f"skipped {report.skipped} (no longer subscribed)."
+            f"Sent {intcomma(report.sent)}, failed {intcomma(report.failed)}, will retry "
+            f"{intcomma(report.retrying)}, skipped {intcomma(report.skipped)} (no longer "
+            "subscribed)."
         )
         if report.held:
             self.stdout.write(
-                f"Held {report.held}: {issue} was unpublished while it was being sent. They go "
-                "out once it is public again."
+                f"Held {intcomma(report.held)}: {issue} was unpublished while it was being "
+                "sent. They go out once it is public again."
             )
         if report.stopped_by:
             # A non-zero exit, so cron and scripts notice; what was sent stays sent.
