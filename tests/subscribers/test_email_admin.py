@@ -362,6 +362,27 @@ def test_stats_page_gives_only_the_number_failed_to_staff_without_the_list_permi
     assert "shown only to staff who can see the subscriber list" in page
 
 
+def test_stats_page_names_possible_duplicates_only_to_staff_who_may_see_the_list(
+    editor_client, editor
+):
+    issue = IssueFactory()
+    Delivery.objects.create(
+        issue=issue,
+        subscriber=SubscriberFactory(email="twice@example.org"),
+        status="sent",
+        possible_duplicate=True,
+    )
+
+    page = editor_client.get(url("stats", issue)).content.decode()
+    assert "May have received it twice" in page
+    assert "twice@example.org" not in page
+    assert "1 reader. Which addresses is shown only to staff" in page
+
+    editor.user_permissions.add(Permission.objects.get(codename="view_subscriber_list"))
+    page = editor_client.get(url("stats", issue)).content.decode()
+    assert "<li>twice@example.org</li>" in page
+
+
 def test_stats_page_query_count_does_not_grow_with_failures_clicks_or_duplicates(
     editor_client, editor, django_assert_num_queries
 ):
