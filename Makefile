@@ -66,8 +66,10 @@ run: port-free install .env
 	@# restarts stalled ones); both stop when the server does. A worker that stops (killed,
 	@# crashed) is started again with this server's settings, as systemd does in production:
 	@# one started by hand without EMAIL_HOST would print the emails instead of sending them.
+	@# Its unfinished send is handed to the new one at once (send_issue --due), not in a minute.
 	(while true; do $(RUN_ENV) $(BIN)/python manage.py db_worker --no-reload; \
-	    echo "The worker stopped (exit status $$?); starting it again in 2 seconds."; sleep 2; done) & worker=$$!; \
+	    echo "The worker stopped (exit status $$?); starting it again."; \
+	    $(RUN_ENV) $(BIN)/python manage.py send_issue --due; sleep 1; done) & worker=$$!; \
 	  (while sleep 60; do $(RUN_ENV) $(BIN)/python manage.py send_issue --due; done) & due=$$!; \
 	  trap 'kids=$$(pgrep -P $$worker; pgrep -P $$due); kill $$worker $$due $$kids 2>/dev/null' EXIT INT TERM; \
 	  $(RUN_ENV) $(BIN)/gunicorn sca_briefings.wsgi --bind $(HOST):$(PORT) --workers 3 --no-control-socket --access-logfile -

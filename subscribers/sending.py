@@ -23,6 +23,7 @@ import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.core.mail import mailers
@@ -124,38 +125,91 @@ def resume_stalled():
     """
     now = timezone.now()
     fresh = now - timedelta(seconds=settings.BRIEFING_SEND_CLAIM_TIMEOUT)
+    dead = dead_workers()
     # Deliveries queued moments ago wait for the workers queued with them, not for us: taking
     # them for stalled would queue a second set of workers for every send just started.
     just_queued = Q(status=Delivery.Status.QUEUED, attempts=0, created_at__gte=fresh)
-    waiting = _claimable(now).exclude(just_queued).values_list("issue_id", flat=True).distinct()
-    busy = Delivery.objects.filter(status=Delivery.Status.SENDING, claimed_at__gte=fresh)
+    waiting = (
+        _claimable(now, dead).exclude(just_queued).values_list("issue_id", flat=True).distinct()
+    )
+    busy = Delivery.objects.filter(status=Delivery.Status.SENDING, claimed_at__gte=fresh).exclude(
+        claimed_by__in=dead
+    )
     issue_ids = set(waiting) - set(busy.values_list("issue_id", flat=True).distinct())
     for issue_id in sorted(issue_ids):
         enqueue_workers(issue_id=issue_id)
     return sorted(issue_ids)
 
 
-def _claimable(now):
+def _claimable(now, dead=()):
+    """Deliveries a worker may take: queued and due, or claimed by a worker that is gone
+    (its claim has not been renewed for the claim timeout, or it is one of `dead`)."""
     stale = now - timedelta(seconds=settings.BRIEFING_SEND_CLAIM_TIMEOUT)
     return Delivery.objects.filter(
         Q(status=Delivery.Status.QUEUED, next_attempt_at__isnull=True)
         | Q(status=Delivery.Status.QUEUED, next_attempt_at__lte=now)
-        | Q(status=Delivery.Status.SENDING, claimed_at__lt=stale),
+        | Q(status=Delivery.Status.SENDING, claimed_at__lt=stale)
+        | Q(status=Delivery.Status.SENDING, claimed_by__in=dead),
         # An issue unpublished after Send must not reach readers with links to a draft: its
         # deliveries wait here, untouched, until it is public again.
         issue__in=Issue.objects.published(),
     )
 
 
+def _this_machine():
+    """This machine and boot, as worker names record them, so that the process id in a claim
+    is only ever looked up where it means that process (not on a namesake host, or after a
+    reboot)."""
+    try:
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()[:8]
+    except OSError:
+        boot = "unknown"
+    return f"{socket.gethostname()}/{boot}"
+
+
 def worker_name():
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+    return f"{_this_machine()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+def _running(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: it exists
+        return True
+    return True
+
+
+def dead_workers():
+    """Names of workers of this machine that hold claims but are no longer running.
+
+    A worker killed mid-send leaves its claims "sending"; rather than have every one of them
+    wait out BRIEFING_SEND_CLAIM_TIMEOUT (two minutes, with the whole send stalled behind
+    them), a worker restarted on the same machine takes them over at once. Workers elsewhere
+    cannot be checked from here and still time out.
+    """
+    machine = _this_machine()
+    dead = []
+    claimers = (
+        Delivery.objects.filter(status=Delivery.Status.SENDING)
+        .values_list("claimed_by", flat=True)
+        .distinct()
+    )
+    for name in claimers:
+        where, _, rest = name.partition(":")
+        pid = rest.partition(":")[0]
+        if where == machine and pid.isdigit() and not _running(int(pid)):
+            dead.append(name)
+    return dead
 
 
 def claim_batch(*, issue=None, batch_size, worker):
     """Mark up to batch_size deliveries as ours and return them (with subscribers)."""
     now = timezone.now()
+    dead = dead_workers()
     with transaction.atomic():
-        candidates = _claimable(now).order_by("pk")
+        candidates = _claimable(now, dead).order_by("pk")
         if issue is not None:
             candidates = candidates.filter(issue=issue)
         if connection.features.has_select_for_update_skip_locked:
@@ -176,7 +230,7 @@ def claim_batch(*, issue=None, batch_size, worker):
             Delivery.objects.filter(pk__in=in_flight.values()).update(possible_duplicate=True)
         # The claimable condition is repeated in the UPDATE so that, where SKIP LOCKED is not
         # available (SQLite), a row another worker took in the meantime is not taken again.
-        _claimable(now).filter(pk__in=ids).update(
+        _claimable(now, dead).filter(pk__in=ids).update(
             status=Delivery.Status.SENDING,
             claimed_at=now,
             claimed_by=worker,

@@ -2,6 +2,7 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -160,8 +161,29 @@ def test_make_run_starts_its_worker_again_with_the_same_settings_when_it_is_kill
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
+
+    def django(code):
+        return subprocess.run(
+            [sys.executable, "manage.py", "shell", "-c", code],
+            cwd=ROOT,
+            env=env | {"DEBUG": "true", "ENV_FILE": ""},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.splitlines()[-1:]  # the last line: what the code printed, after any logging
+
     try:
         [first] = _wait_for(lambda: _db_workers_under(run.pid), 300)
+        # The worker is sending a reader their copy when it is killed.
+        django(
+            "from briefings.models import Issue; from subscribers import sending;"
+            "from subscribers.models import Delivery, Subscriber;"
+            "from django.utils import timezone;"
+            "reader = Subscriber.objects.create(email='reader@example.org', status='active');"
+            "Delivery.objects.create(issue=Issue.objects.published().first(), subscriber=reader,"
+            " status='sending', attempts=1, claimed_at=timezone.now(),"
+            f" claimed_by=f'{{sending._this_machine()}}:{first}:killed')"
+        )
         os.kill(first, signal.SIGKILL)
         [second] = _wait_for(
             lambda: [pid for pid in _db_workers_under(run.pid) if pid != first], 30
@@ -169,6 +191,10 @@ def test_make_run_starts_its_worker_again_with_the_same_settings_when_it_is_kill
         environ = Path(f"/proc/{second}/environ").read_bytes().split(b"\0")
         assert b"EMAIL_HOST=127.0.0.1" in environ
         assert f"SITE_URL=http://127.0.0.1:{port}".encode() in environ
+        # The new worker takes the reader over at once, rather than after the two-minute claim
+        # timeout: it tries, and finds this mail server refusing connections.
+        status = "from subscribers.models import Delivery; print(Delivery.objects.get().status)"
+        _wait_for(lambda: django(status) == ["queued"], 30)
     finally:
         # Ctrl-C in the terminal: the whole foreground group gets SIGINT.
         os.killpg(run.pid, signal.SIGINT)

@@ -1,5 +1,7 @@
 import asyncio
 import datetime
+import os
+import subprocess
 import time
 from collections import Counter
 from functools import partial
@@ -303,15 +305,15 @@ def test_send_loop_queries_are_constant_per_batch(smtp_server, django_assert_num
     prepared = sending._PreparedIssues()
     prepared[issue.pk]  # rendered once per run, outside the loop
 
-    # Claiming a batch: the same few queries whatever its size (savepoint, select, update,
-    # select, release) ...
-    with django_assert_num_queries(5):
+    # Claiming a batch: the same few queries whatever its size (the workers holding claims,
+    # savepoint, select, update, select, release) ...
+    with django_assert_num_queries(6):
         batch = sending.claim_batch(batch_size=4, worker="w1")
     # ... and sending it: one status check for the batch and one "sent" update per message,
     # nothing else (no per-message article, issue or subscriber queries).
     with django_assert_num_queries(1 + 4):
         sending.send_batch(batch=batch, prepared=prepared)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         batch = sending.claim_batch(batch_size=6, worker="w1")
     with django_assert_num_queries(1 + 6):
         sending.send_batch(batch=batch, prepared=prepared)
@@ -487,12 +489,45 @@ def test_due_check_restarts_a_send_whose_worker_died(smtp_server, settings):
     assert [d.subscriber for d in flagged] == [subscribers[0]]
 
 
+def _a_finished_process_id():
+    process = subprocess.Popen(["true"])
+    process.wait()
+    return process.pid
+
+
 @pytest.mark.django_db
-def test_fresh_claims_of_a_live_worker_are_left_alone(smtp_server):
+def test_a_killed_workers_claims_on_this_machine_are_taken_over_at_once(smtp_server):
+    # Killed a moment ago while sending the first of its three: the send need not stall for
+    # the claim timeout behind it.
+    issue = make_issue()
+    subscribers = SubscriberFactory.create_batch(3)
+    sending.queue_issue(issue=issue)
+    killed = f"{sending._this_machine()}:{_a_finished_process_id()}:abc123"
+    Delivery.objects.update(
+        status="sending", claimed_by=killed, claimed_at=timezone.now(), attempts=1
+    )
+
+    assert sending.resume_stalled() == [issue.pk]
+
+    assert addresses(smtp_server) == Counter({s.email: 1 for s in subscribers})
+    flagged = sending.possible_duplicates(issue=issue)
+    assert [d.subscriber for d in flagged] == [subscribers[0]]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "claimer",
+    [
+        "alive:1",  # an older worker name, which says nothing about where it runs
+        pytest.param(lambda: f"{sending._this_machine()}:{os.getpid()}:abc123", id="this one"),
+        pytest.param(lambda: f"elsewhere/0a1b2c3d:{_a_finished_process_id()}:abc", id="other"),
+    ],
+)
+def test_fresh_claims_of_a_live_worker_are_left_alone(smtp_server, claimer):
     issue = make_issue()
     SubscriberFactory.create_batch(2)
     sending.queue_issue(issue=issue)
-    sending.claim_batch(batch_size=10, worker="alive:1")
+    sending.claim_batch(batch_size=10, worker=claimer() if callable(claimer) else claimer)
 
     assert sending.send_pending().sent == 0
     assert sending.resume_stalled() == []
