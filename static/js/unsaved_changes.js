@@ -18,6 +18,19 @@
   if (window.django && window.django.jQuery) {
     window.django.jQuery(form).on("select2:select select2:unselect select2:clear", markChanged);
   }
+  // The admin's calendar and clock set a date or time without an input event; their boxes
+  // sit outside the form, and redraw as they are clicked, so the click is seen on its way
+  // down. (The links that only open them have ids.)
+  document.addEventListener(
+    "click",
+    function (event) {
+      var picked = ".datetimeshortcuts a:not([id]), .calendarbox td a, .clockbox li a";
+      if (event.target.closest(picked)) {
+        markChanged();
+      }
+    },
+    true
+  );
   form.addEventListener("submit", function () {
     changed = false;
   });

@@ -77,6 +77,22 @@ def test_leaving_after_choosing_a_person_in_an_article_asks(editor_page, questio
     assert questions == ["beforeunload"]
 
 
+def test_leaving_after_picking_a_date_from_the_calendar_asks(editor_page, questions):
+    editor_page.click("#calendarlink0")  # opens the calendar: not a change yet
+    editor_page.locator(".calendarbox td a").first.click()
+    follow_home_link(editor_page)
+
+    assert questions == ["beforeunload"]
+
+
+def test_opening_and_cancelling_the_calendar_does_not_ask(editor_page, questions):
+    editor_page.click("#calendarlink0")
+    editor_page.click(".calendarbox .calendar-cancel a")
+    follow_home_link(editor_page)
+
+    assert questions == []
+
+
 def test_leaving_an_untouched_form_does_not_ask(editor_page, questions, live_server):
     follow_home_link(editor_page)
 
