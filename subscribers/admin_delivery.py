@@ -202,7 +202,7 @@ class DeliveryAdmin(admin.ModelAdmin):
         count = sending.count_new_recipients(issue=issue)
         tally = Delivery.objects.filter(issue=issue).tally()
         # Sent before it was unpublished: what had not gone yet waits for it to be public again.
-        held = 0 if published else Delivery.objects.filter(issue=issue).unfinished().count()
+        held = 0 if published else tally["waiting"]
         if request.method == "POST" and published:
             try:
                 created = sending.start_sending(issue=issue)

@@ -14,6 +14,7 @@ How it stays exactly-once:
   keeps what it has not yet sent "queued" (held, no attempt used) until it is public again.
 """
 
+import functools
 import logging
 import os
 import smtplib
@@ -156,6 +157,7 @@ def _claimable(now, dead=()):
     )
 
 
+@functools.cache
 def _this_machine():
     """This machine and boot, as worker names record them, so that the process id in a claim
     is only ever looked up where it means that process (not on a namesake host, or after a
@@ -173,11 +175,11 @@ def worker_name():
 
 def _running(pid):
     try:
-        os.kill(pid, 0)
+        os.kill(pid, 0)  # no signal: only whether the process exists
     except ProcessLookupError:
         return False
     except PermissionError:  # another user's process: it exists
-        return True
+        pass
     return True
 
 
