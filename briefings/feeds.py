@@ -1,6 +1,8 @@
 """RSS and Atom feeds of issues and of articles. Links are absolute from SITE_URL, so the
 feeds point at the public address whatever host served them."""
 
+import re
+
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
@@ -10,6 +12,14 @@ from django.utils.html import escape
 from .models import IN_ISSUE_ORDER, Article, Issue
 
 FEED_LENGTH = 30
+
+# The control characters XML 1.0 cannot hold (Django's feed writer fails on them with a 500,
+# taking the whole feed down). Word copies a line break within a paragraph as one (\x0b).
+_NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _xml_text(text):
+    return _NOT_IN_XML.sub(" ", text)
 
 
 def _absolute(path):
@@ -39,10 +49,10 @@ class IssuesFeed(Feed):
         return Issue.objects.published().order_by("-date")[:FEED_LENGTH]
 
     def item_title(self, item):
-        return item.title or str(item)
+        return _xml_text(item.title or str(item))
 
     def item_description(self, item):
-        return item.leader
+        return _xml_text(item.leader)
 
     def item_link(self, item):
         return _absolute(item.get_absolute_url())
@@ -85,12 +95,12 @@ class ArticlesFeed(Feed):
         )
 
     def item_title(self, item):
-        return item.title
+        return _xml_text(item.title)
 
     def item_description(self, item):
         # The teaser is plain text, and feed readers read a description as HTML: "<b>" typed
         # in a teaser is words to show, not markup.
-        return escape(item.teaser)
+        return escape(_xml_text(item.teaser))
 
     def item_link(self, item):
         return _absolute(item.get_absolute_url())
@@ -102,7 +112,7 @@ class ArticlesFeed(Feed):
         return _updated(item.issue)
 
     def item_categories(self, item):
-        return [item.section.name]
+        return [_xml_text(item.section.name)]
 
 
 class ArticlesAtomFeed(ArticlesFeed):

@@ -6,7 +6,7 @@ import feedparser
 import pytest
 from django.urls import reverse
 
-from tests.factories import ArticleFactory, IssueFactory
+from tests.factories import ArticleFactory, IssueFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -126,3 +126,18 @@ def test_a_teaser_is_shown_as_typed_in_feed_readers_not_read_as_markup(client, n
         entry.summary
         == "Halls &amp; hubs: &lt;b&gt;not bold&lt;/b&gt; &lt;script&gt;x&lt;/script&gt;"
     )
+
+
+@pytest.mark.parametrize("name", FEEDS)
+def test_text_pasted_from_word_with_control_characters_does_not_break_the_feeds(client, name):
+    # Word copies a line break within a paragraph as a vertical tab (\x0b), which XML 1.0
+    # cannot hold: one such title took every feed down.
+    issue = IssueFactory(title="Winter\x0bon the islands", leader="<p>Hello\x0bthere</p>")
+    ArticleFactory(
+        issue=issue,
+        section=SectionFactory(name="On\x0cthe ground"),
+        title="Hall news\x0bfrom Barra\x1b",
+        teaser="Three halls\x0bopen again.",
+    )
+    entry = parse(client, name).entries[0]
+    assert entry.title in {"Winter on the islands", "Hall news from Barra"}
