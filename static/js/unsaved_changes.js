@@ -1,5 +1,6 @@
 // Asks before leaving an admin form with changes that were not saved. An editor who follows
 // a link, or closes the tab, after typing an article would otherwise lose it without a word.
+// For the same reason, a save made after the editor was signed out stays on the page.
 (function () {
   "use strict";
   var form = document.querySelector("#content-main form");
@@ -31,8 +32,87 @@
     },
     true
   );
-  form.addEventListener("submit", function () {
-    changed = false;
+
+  // A save sent after the editor was signed out (the sign-in ran out, or they signed out in
+  // another tab) went to the sign-in page, and what they had typed was lost. So ask first
+  // whether the editor is still signed in; if not, keep the page as it is and say how to sign
+  // in again without leaving it. The admin's home page answers a signed-out editor with a
+  // redirect to the sign-in page.
+  var home = document.querySelector("#site-name a");
+  var checked = false;
+  var checking = false;
+
+  function stillSignedIn() {
+    return fetch(home.href, { redirect: "manual", credentials: "same-origin" }).then(
+      function (response) {
+        return response.type !== "opaqueredirect";
+      },
+      function () {
+        return true; // the site cannot be reached: let the browser say so, as before
+      }
+    );
+  }
+
+  // Signing in again (in another tab) replaces the token that protects forms from other
+  // sites (CSRF); the one on this page would be refused, so send the current one.
+  function useCurrentToken() {
+    var input = form.querySelector("input[name=csrfmiddlewaretoken]");
+    var cookie = document.cookie.split("; ").filter(function (pair) {
+      return pair.indexOf("csrftoken=") === 0;
+    })[0];
+    if (input && cookie) {
+      input.value = decodeURIComponent(cookie.slice("csrftoken=".length));
+    }
+  }
+
+  function saySignedOut() {
+    var note = document.querySelector("#signed-out-note");
+    if (!note) {
+      note = document.createElement("p");
+      note.id = "signed-out-note";
+      note.className = "errornote";
+      note.setAttribute("role", "alert");
+      var link = document.createElement("a");
+      var next = encodeURIComponent(new URL(home.href).pathname);
+      link.href = new URL("login/?next=" + next, home.href);
+      link.target = "_blank";
+      link.textContent = "Sign in again in a new tab";
+      note.append(
+        "You have been signed out (the sign-in ran out, or you signed out in another tab), " +
+          "so nothing has been saved yet. What you typed is still here. ",
+        link,
+        ", then come back to this tab and save again."
+      );
+      form.prepend(note);
+    }
+    note.scrollIntoView();
+  }
+
+  form.addEventListener("submit", function (event) {
+    if (checked || !home) {
+      changed = false;
+      return;
+    }
+    event.preventDefault();
+    if (checking) {
+      return; // a second press while asking
+    }
+    checking = true;
+    var submitter = event.submitter;
+    stillSignedIn().then(function (signedIn) {
+      checking = false;
+      if (!signedIn) {
+        saySignedOut();
+        return;
+      }
+      var note = document.querySelector("#signed-out-note");
+      if (note) {
+        note.remove();
+      }
+      useCurrentToken();
+      checked = true;
+      form.requestSubmit(submitter);
+    });
   });
   window.addEventListener("beforeunload", function (event) {
     if (changed) {

@@ -4,6 +4,7 @@ import io
 
 import pytest
 from django.contrib.auth.models import Group
+from django.contrib.sessions.models import Session
 from django.core.management import call_command
 
 from briefings.models import Issue
@@ -118,3 +119,42 @@ def test_a_form_sent_back_with_errors_still_asks_before_leaving(editor_page, que
 
     assert questions == ["beforeunload"]
     assert not Issue.objects.exists()
+
+
+def sign_out_elsewhere():
+    """As when the sign-in runs out, or the editor signs out in another tab."""
+    Session.objects.all().delete()
+
+
+def test_saving_after_being_signed_out_keeps_the_text_and_says_so(editor_page, questions):
+    editor_page.fill("#id_date", "2026-12-09")
+    editor_page.fill("#id_title", "Spring on the islands")
+    sign_out_elsewhere()
+    editor_page.click("input[name=_save]")
+
+    note = editor_page.locator(".errornote", has_text="signed out")
+    note.wait_for()
+    assert "nothing has been saved" in note.inner_text()
+    assert editor_page.url.endswith("/admin/briefings/issue/add/")
+    assert editor_page.input_value("#id_title") == "Spring on the islands"
+    assert not Issue.objects.exists()
+
+
+def test_after_signing_in_again_in_another_tab_the_same_form_saves(editor_page, questions):
+    editor_page.fill("#id_date", "2026-12-09")
+    editor_page.fill("#id_title", "Spring on the islands")
+    sign_out_elsewhere()
+    editor_page.click("input[name=_save]")
+    with editor_page.context.expect_page() as opened:
+        editor_page.locator(".errornote a", has_text="Sign in again").click()
+    other_tab = opened.value
+    other_tab.fill("#id_username", "ailsa")
+    other_tab.fill("#id_password", "a long passphrase")
+    other_tab.click("input[type=submit]")
+    other_tab.wait_for_url("**/admin/")
+
+    editor_page.bring_to_front()
+    editor_page.click("input[name=_save]")
+    editor_page.wait_for_url("**/admin/briefings/issue/")
+
+    assert Issue.objects.get(date="2026-12-09").title == "Spring on the islands"
