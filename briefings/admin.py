@@ -37,6 +37,7 @@ from .forms import (
     PlainPageForm,
     RedirectForm,
     RichTextField,
+    TeaserField,
     TopicForm,
     TopicsField,
 )
@@ -122,7 +123,13 @@ WEB_ADDRESS = {
         }
     }
 }
-ARTICLE_FIELDS = RICH_TEXT | WEB_ADDRESS | {TaggableManager: {"form_class": TopicsField}}
+ARTICLE_FIELDS = (
+    RICH_TEXT
+    | WEB_ADDRESS
+    | {TaggableManager: {"form_class": TopicsField}}
+    # An article's one plain TextField: its teaser.
+    | {models.TextField: {"form_class": TeaserField}}
+)
 
 
 def _article_on_site(article):

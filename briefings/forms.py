@@ -90,6 +90,27 @@ class RichTextField(forms.CharField):
         refuse_unusable_links(value)
 
 
+# A teaser is a few sentences (60–120 words). Like rich text, a long document pasted in would
+# pass the size limit of PostgreSQL's search index of the article, failing the whole save.
+TEASER_MAX_LENGTH = 5_000
+
+
+class TeaserField(forms.CharField):
+    """An article's teaser, plain text, refused in plain words when far too long.
+
+    No maxlength on the box: the browser would cut a paste short without a word.
+    """
+
+    def validate(self, value):
+        super().validate(value)
+        if len(value) > TEASER_MAX_LENGTH:
+            raise forms.ValidationError(
+                f"This teaser is too long to save: {len(value):,} characters, where the most "
+                f"is {TEASER_MAX_LENGTH:,}. A teaser is a few sentences before “Read more”; "
+                "put the rest in the body."
+            )
+
+
 def refuse_unusable_links(html):
     """Saving would quietly drop these links' addresses and these images (sanitise.py): say
     so instead."""

@@ -660,6 +660,34 @@ def test_a_leader_too_long_to_index_is_refused_in_plain_words_and_nothing_is_sav
     assert not Issue.objects.exists()
 
 
+def test_a_teaser_too_long_to_index_is_refused_in_plain_words_and_nothing_is_saved(
+    editor_client,
+):
+    # A long document pasted into the teaser box: PostgreSQL's search index of the article
+    # has a size limit, and passing it was a 500 that lost the whole issue.
+    articles = three_articles()
+    articles[1]["teaser"] = " ".join(f"w{i}" for i in range(250_000))
+    response = editor_client.post(ADD_URL, issue_form_data(articles=articles))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "This teaser is too long to save: 1,888,889 characters" in page
+    assert "where the most is 5,000" in page
+    assert articles[0]["title"] in page  # the other articles are all still there
+    assert not Issue.objects.exists()
+
+
+def test_a_teaser_too_long_is_refused_on_the_articles_screen(editor_client):
+    article = ArticleFactory(teaser="Short.")
+    response = editor_client.post(
+        reverse("admin:briefings_article_change", args=[article.pk]),
+        article_form_data(article, opened_state(editor_client, article), teaser="w" * 10_000),
+    )
+    assert response.status_code == 200
+    assert "This teaser is too long to save: 10,000 characters" in response.content.decode()
+    article.refresh_from_db()
+    assert article.teaser == "Short."
+
+
 @pytest.mark.parametrize("date", ["9999-12-31", "0026-01-07"])
 def test_a_date_far_outside_the_archive_is_refused_in_plain_words(editor_client, date):
     response = editor_client.post(ADD_URL, issue_form_data(date=date, articles=three_articles()))
