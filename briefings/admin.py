@@ -1,3 +1,5 @@
+import datetime
+
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.flatpages.admin import FlatPageAdmin
@@ -28,6 +30,7 @@ from subscribers.models import Delivery
 
 from . import services
 from .forms import (
+    DATE_INPUT_FORMATS,
     ArticleAdminForm,
     ArticleInlineFormSet,
     IssueAdminForm,
@@ -151,6 +154,16 @@ def _repeated_titles(issue):
     for title in issue.articles.order_by("order", "pk").values_list("title", flat=True):
         by_title.setdefault(" ".join(title.split()).casefold(), []).append(title)
     return [(titles[0], len(titles)) for titles in by_title.values() if len(titles) > 1]
+
+
+def _typed_date(text):
+    """The date `text` is, written any way the issue form takes a date, or None."""
+    for input_format in DATE_INPUT_FORMATS:
+        try:
+            return datetime.datetime.strptime(text.strip(), input_format).date()
+        except ValueError:
+            continue
+    return None
 
 
 def _issues(count):
@@ -310,6 +323,15 @@ class IssueAdmin(SearchesEitherApostrophe, RetiresCachedPages, KeepsOldAddresses
                 article.pk: article.get_absolute_url() for article in issue.articles.all()
             }
         return addresses
+
+    def get_search_results(self, request, queryset, search_term):
+        # The date is searched as the database writes it (2026-12-09); editors type it as the
+        # admin shows it (9 Dec 2026), as the issue is named, or as the date box takes it.
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        date = _typed_date(search_term)
+        if date is not None:
+            results |= queryset.filter(date=date)
+        return results, may_have_duplicates
 
     def get_queryset(self, request):
         return (
