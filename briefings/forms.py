@@ -61,6 +61,7 @@ def _lock_issue_date(date):
 # style, as editors copy it from a page or type it: "9 December 2026", "9 Dec 2026".
 DATE_INPUT_FORMATS = ["%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d", "%d %B %Y", "%d %b %Y"]
 DATE_FORMAT_MESSAGE = "Enter the date as day/month/year, for example 09/12/2026."
+TIME_FORMAT_MESSAGE = "Enter the time as hours and minutes, for example 09:00."
 
 RICH_TEXT_MAX_LENGTH = 200_000
 EARLIEST_ISSUE_YEAR, LATEST_ISSUE_YEAR = 1900, 2999
@@ -141,6 +142,24 @@ def refuse_unusable_links(html):
         raise forms.ValidationError(errors)
 
 
+class PublishAtField(forms.SplitDateTimeField):
+    """A date and a time in the site's time zone, as the admin's two boxes give them."""
+
+    def compress(self, data_list):
+        try:
+            return super().compress(data_list)
+        except forms.ValidationError as error:
+            if error.code != "ambiguous_timezone":
+                raise
+            # Django's own words ("2027-03-28 01:30:00 couldn't be interpreted in time zone
+            # Europe/London; it may be ambiguous...") are a programmer's.
+            day, time = data_list
+            raise forms.ValidationError(
+                f"The clocks change in the night of {day:%-d %B %Y}, so {time:%H:%M} that "
+                "night is skipped or comes twice. Choose another time, such as 09:00."
+            ) from error
+
+
 class IssueAdminForm(forms.ModelForm):
     # The version the editor loaded. If the issue has been saved since, saving this form
     # would silently overwrite someone else's work, so it is refused instead.
@@ -157,6 +176,7 @@ class IssueAdminForm(forms.ModelForm):
             "email_subject",
             "send_on_publish",
         ]
+        field_classes = {"publish_at": PublishAtField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -170,6 +190,9 @@ class IssueAdminForm(forms.ModelForm):
             field.input_formats = DATE_INPUT_FORMATS
             field.error_messages["invalid"] = DATE_FORMAT_MESSAGE
         publish_at.error_messages["invalid_date"] = DATE_FORMAT_MESSAGE
+        # Also said of a date given without a time.
+        publish_at.fields[1].error_messages["invalid"] = TIME_FORMAT_MESSAGE
+        publish_at.error_messages["invalid_time"] = TIME_FORMAT_MESSAGE
 
     def clean_email_subject(self):
         # A text box cannot hold a line break, but a crafted request can, and a subject with

@@ -842,3 +842,28 @@ def test_a_date_that_cannot_be_read_says_how_to_write_one(editor_client):
     expected = ["Enter the date as day/month/year, for example 09/12/2026."]
     assert form.errors["date"] == expected
     assert form.errors["publish_at"] == expected
+
+
+@pytest.mark.parametrize("typed", ["9am", "25:00", ""])
+def test_a_publish_time_that_cannot_be_read_says_how_to_write_one(editor_client, typed):
+    data = issue_form_data(publish_at_0="29/06/2027", publish_at_1=typed)
+    response = editor_client.post(ADD_URL, data)
+
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert form.errors["publish_at"] == ["Enter the time as hours and minutes, for example 09:00."]
+    assert not Issue.objects.exists()
+
+
+@pytest.mark.parametrize("day", ["28/03/2027", "31/10/2027"])
+def test_a_publish_time_the_clocks_change_over_is_refused_in_plain_words(editor_client, day):
+    # 01:30 is skipped when British Summer Time starts, and comes twice when it ends.
+    data = issue_form_data(publish_at_0=day, publish_at_1="01:30")
+    response = editor_client.post(ADD_URL, data)
+
+    assert response.status_code == 200
+    [error] = response.context["adminform"].form.errors["publish_at"]
+    assert "Europe/London" not in error
+    assert error.startswith("The clocks change in the night of ")
+    assert "Choose another time, such as 09:00." in error
+    assert not Issue.objects.exists()
