@@ -170,6 +170,10 @@ def _issues(count):
     return f"{count} issue" if count == 1 else f"{count} issues"
 
 
+def _people(count):
+    return "1 subscriber" if count == 1 else f"{count:,} subscribers"
+
+
 def _counted(*sentences):
     """An action's message: each ("Published {}.", count) sentence whose count is not nought."""
     return " ".join(text.format(_issues(count)) for text, count in sentences if count)
@@ -365,15 +369,15 @@ class IssueAdmin(SearchesEitherApostrophe, RetiresCachedPages, KeepsOldAddresses
 
     def response_add(self, request, obj, post_url_continue=None):
         response = super().response_add(request, obj, post_url_continue)
-        self._say_what_the_save_means(request, obj)
+        self._say_what_the_save_means(request, obj, change=False)
         return response
 
     def response_change(self, request, obj):
         response = super().response_change(request, obj)
-        self._say_what_the_save_means(request, obj)
+        self._say_what_the_save_means(request, obj, change=True)
         return response
 
-    def _say_what_the_save_means(self, request, issue):
+    def _say_what_the_save_means(self, request, issue, *, change):
         if issue.publish_at and issue.publish_at > timezone.now():
             when = _site_time(issue.publish_at)
             if issue.status == Issue.Status.DRAFT:
@@ -386,6 +390,15 @@ class IssueAdmin(SearchesEitherApostrophe, RetiresCachedPages, KeepsOldAddresses
                 )
             else:
                 self.message_user(request, f"It will go public at {when}.", messages.SUCCESS)
+        emailed = issue.deliveries.filter(status=Delivery.Status.SENT).count()
+        if change and emailed:
+            # The web page changes at once; an email already delivered cannot.
+            self.message_user(
+                request,
+                f"This issue has already been emailed to {_people(emailed)}: the copies they "
+                "have keep the earlier text. The web page shows your changes.",
+                messages.WARNING,
+            )
         for title, count in _repeated_titles(issue):
             # Perhaps meant (a running story), so said rather than refused.
             self.message_user(
@@ -433,6 +446,12 @@ class IssueAdmin(SearchesEitherApostrophe, RetiresCachedPages, KeepsOldAddresses
             unsent = Delivery.objects.filter(issue=issue).unfinished().count()
             if unsent:
                 held.append(_held_email(issue, unsent))
+            emailed = issue.deliveries.filter(status=Delivery.Status.SENT).count()
+            if emailed:
+                held.append(
+                    f"{issue} had already been emailed to {_people(emailed)}: it is off the "
+                    "site, but still in their inboxes."
+                )
         said = _counted(
             ("Unpublished {}: drafts again, and not on the site.", unpublished),
             ("Left {} alone: already drafts.", already),
@@ -525,6 +544,41 @@ class MentionsMixin(RetiresCachedPages, KeepsOldAddresses):
     def view_on_site(self, obj):
         # Their page lists published articles only, and is not found until there is one.
         return obj.get_absolute_url() if obj.articles.published().exists() else None
+
+    def get_deleted_objects(self, objs, request):
+        # Django would list the rows that tie each one to its articles ("Article_people object
+        # (10)"). The articles stay; what goes is their mention, so name those articles.
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        links = self.model.articles.through._meta.verbose_name_plural
+        if links not in counts:
+            return deleted, counts, perms_needed, protected
+        opts = self.model._meta
+        deleted, mentions = [], 0
+        for obj in objs:
+            articles = obj.articles.select_related("issue").order_by("-issue__date", "order")
+            deleted.append(
+                format_html(
+                    '{}: <a href="{}">{}</a>',
+                    capfirst(opts.verbose_name),
+                    reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk]),
+                    obj,
+                )
+            )
+            deleted.append(
+                [
+                    format_html(
+                        'Their mention in <a href="{}">{}</a> ({}); the article stays',
+                        reverse("admin:briefings_issue_change", args=[article.issue_id]),
+                        article.title,
+                        f"{article.issue.date:%-d %B %Y}",
+                    )
+                    for article in articles
+                ]
+            )
+            mentions += len(articles)
+        del counts[links]
+        counts["mentions in articles"] = mentions
+        return deleted, counts, perms_needed, protected
 
     @admin.display(description="mentioned in")
     def mentions(self, obj):

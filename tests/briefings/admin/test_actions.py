@@ -125,7 +125,9 @@ def test_unpublish_says_how_many_emails_not_yet_sent_are_held(editor_client):
         "Unpublished 2 issues: drafts again, and not on the site. "
         "Briefing – 13 May 2026 was already being emailed: 3 emails not yet sent are held. "
         "They go out by themselves within a few minutes of the issue being public again; "
-        "no one gets it twice."
+        "no one gets it twice. "
+        "Briefing – 13 May 2026 had already been emailed to 2 subscribers: it is off the "
+        "site, but still in their inboxes."
     )
     assert message.level_tag == "warning"
 

@@ -11,12 +11,14 @@ from taggit.models import Tag
 
 from briefings.forms import ARTICLE_CONFLICT_MESSAGE, CONFLICT_MESSAGE
 from briefings.models import Article, Issue, Organisation
+from subscribers.models import Delivery
 from tests.factories import (
     ArticleFactory,
     IssueFactory,
     OrganisationFactory,
     PersonFactory,
     SectionFactory,
+    SubscriberFactory,
 )
 
 from .forms import article_form_data, existing_article, issue_form_data, public_issue_form_data
@@ -867,3 +869,38 @@ def test_a_publish_time_the_clocks_change_over_is_refused_in_plain_words(editor_
     assert error.startswith("The clocks change in the night of ")
     assert "Choose another time, such as 09:00." in error
     assert not Issue.objects.exists()
+
+
+def test_saving_an_issue_already_emailed_says_the_emailed_copies_keep_the_earlier_text(
+    editor_client,
+):
+    issue = IssueFactory()
+    article = ArticleFactory(issue=issue)
+    for status in ["sent", "sent", "queued"]:
+        Delivery.objects.create(issue=issue, subscriber=SubscriberFactory(), status=status)
+    data = public_issue_form_data(
+        issue, title="Corrected", initial_articles=1, articles=[existing_article(article)]
+    )
+
+    response = editor_client.post(change_url(issue), data)
+
+    assert response.status_code == 302
+    assert (
+        "warning",
+        "This issue has already been emailed to 2 subscribers: the copies they have keep the "
+        "earlier text. The web page shows your changes.",
+    ) in said(response)
+
+
+def test_saving_an_issue_not_yet_emailed_says_nothing_of_email(editor_client):
+    issue = IssueFactory()
+    article = ArticleFactory(issue=issue)
+    Delivery.objects.create(issue=issue, subscriber=SubscriberFactory(), status="queued")
+    data = public_issue_form_data(
+        issue, title="Corrected", initial_articles=1, articles=[existing_article(article)]
+    )
+
+    response = editor_client.post(change_url(issue), data)
+
+    assert response.status_code == 302
+    assert not [text for level, text in said(response) if "emailed" in text]

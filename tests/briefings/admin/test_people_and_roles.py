@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.urls import reverse
 
-from briefings.models import Organisation, Person
+from briefings.models import Article, Organisation, Person
 from briefings.services import EDITOR_GROUP, set_up_roles
 from tests.factories import ArticleFactory, IssueFactory, OrganisationFactory, PersonFactory
 
@@ -270,3 +270,43 @@ def test_a_nul_character_in_a_search_is_dropped_not_an_error(editor_client):
     listed = editor_client.get(reverse("admin:briefings_person_changelist") + "?q=%00ail")
     assert listed.status_code == 200
     assert "Ailsa Munro" in listed.content.decode()
+
+
+def test_deleting_a_person_names_the_articles_that_lose_the_mention(editor_client):
+    person = PersonFactory(name="Morag MacLeod")
+    ArticleFactory(title="Hall saved", people=[person], issue=IssueFactory(date="2026-03-04"))
+    ArticleFactory(title="Ferry fares", people=[person], issue=IssueFactory(date="2026-03-18"))
+    url = reverse("admin:briefings_person_delete", args=[person.pk])
+
+    page = editor_client.get(url).content.decode()
+
+    assert "object (" not in page  # Django's "Article_people object (10)"
+    assert "relationship" not in page
+    assert "Their mention in" in page and "Hall saved" in page and "Ferry fares" in page
+    assert "18 March 2026" in page
+    assert "Mentions in articles: 2" in page
+    assert editor_client.post(url, {"post": "yes"}).status_code == 302
+    assert not Person.objects.exists()
+    assert {a.title for a in Article.objects.all()} == {"Hall saved", "Ferry fares"}
+
+
+def test_deleting_organisations_from_the_list_names_the_articles_that_lose_the_mention(
+    editor_client,
+):
+    trust = OrganisationFactory(name="Glen Trust")
+    ArticleFactory(title="Woodland bought", organisations=[trust])
+    OrganisationFactory(name="Never mentioned")
+    response = editor_client.post(
+        reverse("admin:briefings_organisation_changelist"),
+        {
+            "action": "delete_selected",
+            "_selected_action": [
+                str(pk) for pk in Organisation.objects.values_list("pk", flat=True)
+            ],
+        },
+    )
+
+    page = response.content.decode()
+    assert "object (" not in page
+    assert "Woodland bought" in page
+    assert "Mentions in articles: 1" in page
