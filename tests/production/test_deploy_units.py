@@ -151,7 +151,27 @@ def test_web_unit_serves_pages_and_static_files_reloads_and_stops(tmp_path, prod
         returncode = stop(web)
     output = web.stdout.read()
     assert returncode == 0, output
-    assert '"GET / HTTP/1.1" 200' in output  # the access log, when asked for, on stdout
+    # The access log, when asked for, on stdout.
+    messages = [json.loads(line)["message"] for line in output.splitlines()]
+    assert any('"GET / HTTP/1.1" 200' in message for message in messages)
+
+
+def test_web_unit_logs_one_json_object_per_line_gunicorns_own_lines_too(tmp_path, production_env):
+    service = render("sca-briefings-web.service", tmp_path, Path(production_env["ENV_DIR"]))
+    web = start(service, {**production_env, "GUNICORN_ACCESS_LOG": "-"})
+    try:
+        wait_until_serving(web)
+        get("/")
+        web.send_signal(signal.SIGHUP)  # a reload sets gunicorn's logging up again
+        time.sleep(2)
+        wait_until_serving(web)
+    finally:
+        stop(web)
+    entries = [json.loads(line) for line in web.stdout.read().splitlines()]
+    messages = {(entry["logger"], entry["message"].split(" ")[0]) for entry in entries}
+    assert ("gunicorn.error", "Starting") in messages
+    assert ("gunicorn.error", "Booting") in messages
+    assert ("gunicorn.access", "127.0.0.1") in messages
 
 
 def test_worker_unit_runs_until_asked_to_stop(tmp_path, production_env):
