@@ -240,6 +240,31 @@ def test_every_unit_the_docs_name_exists_and_every_unit_is_installed_and_enabled
         assert name in enable.split(), name
 
 
+def restore_commands():
+    """The shell lines of docs/deploy.md's restore steps, continuation lines joined."""
+    section = DOCS.read_text().split("## 7. Backups")[1].split("\n## ")[0]
+    block = section.split("```sh\n")[1].split("```")[0]
+    return block.replace("\\\n", " ").splitlines()
+
+
+def test_documented_restore_sends_nothing_until_issues_already_sent_are_unticked():
+    # The restored database has no record of sends made after the backup: with the due check
+    # running, an issue marked "send on publish" would go to every subscriber again.
+    lines = restore_commands()
+
+    def first(command, unit):
+        return next(
+            i for i, line in enumerate(lines) if line.startswith(command) and unit in line.split()
+        )
+
+    for unit in ["sca-briefings-web", "sca-briefings-worker", "sca-briefings-due.timer"]:
+        assert first("systemctl stop", unit) < first("systemctl start", "sca-briefings-web")
+    untick = next(i for i, line in enumerate(lines) if "Send on publish" in line)
+    assert first("systemctl start", "sca-briefings-web") < untick
+    assert untick < first("systemctl start", "sca-briefings-worker")
+    assert untick < first("systemctl start", "sca-briefings-due.timer")
+
+
 # What a timer's service shares with the worker: who it runs as, its settings, its hardening.
 AS_THE_WORKER = [
     "User",
