@@ -265,6 +265,15 @@ def test_documented_restore_sends_nothing_until_issues_already_sent_are_unticked
     assert untick < first("systemctl start", "sca-briefings-due.timer")
 
 
+def test_documented_certificate_renewals_reload_nginx():
+    # `certbot certonly` leaves nginx alone: without a hook, nginx keeps the certificate it
+    # loaded until that one expires, whatever certbot's timer renews.
+    nginx_section = DOCS.read_text().split("## 5. nginx")[1].split("\n## ")[0]
+    block = nginx_section.split("```sh\n")[1].split("```")[0].replace("\\\n", " ")
+    certbot = next(line for line in block.splitlines() if line.startswith("certbot "))
+    assert "--deploy-hook 'systemctl reload nginx'" in certbot
+
+
 # What a timer's service shares with the worker: who it runs as, its settings, its hardening.
 AS_THE_WORKER = [
     "User",
