@@ -18,7 +18,7 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 
 # Sync workers: pages are short database-backed renders. Two per core plus one is the usual
 # starting point; measure (make bench-load) before raising it.
-workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
+workers = int(os.environ.get("GUNICORN_WORKERS") or multiprocessing.cpu_count() * 2 + 1)
 worker_class = "sync"
 
 # Kill a worker stuck for this long (a slow request holds a whole process); nginx gives up at

@@ -8,7 +8,9 @@ EnvironmentFile, production settings) and must serve, reload and stop cleanly.
 import configparser
 import getpass
 import json
+import multiprocessing
 import re
+import runpy
 import shlex
 import shutil
 import signal
@@ -172,6 +174,17 @@ def test_web_unit_logs_one_json_object_per_line_gunicorns_own_lines_too(tmp_path
     assert ("gunicorn.error", "Starting") in messages
     assert ("gunicorn.error", "Booting") in messages
     assert ("gunicorn.access", "127.0.0.1") in messages
+
+
+def test_web_workers_follow_the_cpus_with_the_documented_env_file(monkeypatch):
+    # docs/deploy.md: 2 x CPUs + 1 workers unless GUNICORN_WORKERS says otherwise, with the
+    # env file copied from .env.example.
+    monkeypatch.setattr(multiprocessing, "cpu_count", lambda: 8)
+    monkeypatch.setenv("GUNICORN_WORKERS", env_example("GUNICORN_WORKERS"))
+    assert runpy.run_path(str(settings.BASE_DIR / "gunicorn.conf.py"))["workers"] == 17
+
+    monkeypatch.setenv("GUNICORN_WORKERS", "3")
+    assert runpy.run_path(str(settings.BASE_DIR / "gunicorn.conf.py"))["workers"] == 3
 
 
 def test_worker_unit_runs_until_asked_to_stop(tmp_path, production_env):
