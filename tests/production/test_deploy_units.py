@@ -8,7 +8,9 @@ EnvironmentFile, production settings) and must serve, reload and stop cleanly.
 import configparser
 import getpass
 import json
+import multiprocessing
 import re
+import runpy
 import shlex
 import shutil
 import signal
@@ -151,7 +153,38 @@ def test_web_unit_serves_pages_and_static_files_reloads_and_stops(tmp_path, prod
         returncode = stop(web)
     output = web.stdout.read()
     assert returncode == 0, output
-    assert '"GET / HTTP/1.1" 200' in output  # the access log, when asked for, on stdout
+    # The access log, when asked for, on stdout.
+    messages = [json.loads(line)["message"] for line in output.splitlines()]
+    assert any('"GET / HTTP/1.1" 200' in message for message in messages)
+
+
+def test_web_unit_logs_one_json_object_per_line_gunicorns_own_lines_too(tmp_path, production_env):
+    service = render("sca-briefings-web.service", tmp_path, Path(production_env["ENV_DIR"]))
+    web = start(service, {**production_env, "GUNICORN_ACCESS_LOG": "-"})
+    try:
+        wait_until_serving(web)
+        get("/")
+        web.send_signal(signal.SIGHUP)  # a reload sets gunicorn's logging up again
+        time.sleep(2)
+        wait_until_serving(web)
+    finally:
+        stop(web)
+    entries = [json.loads(line) for line in web.stdout.read().splitlines()]
+    messages = {(entry["logger"], entry["message"].split(" ")[0]) for entry in entries}
+    assert ("gunicorn.error", "Starting") in messages
+    assert ("gunicorn.error", "Booting") in messages
+    assert ("gunicorn.access", "127.0.0.1") in messages
+
+
+def test_web_workers_follow_the_cpus_with_the_documented_env_file(monkeypatch):
+    # docs/deploy.md: 2 x CPUs + 1 workers unless GUNICORN_WORKERS says otherwise, with the
+    # env file copied from .env.example.
+    monkeypatch.setattr(multiprocessing, "cpu_count", lambda: 8)
+    monkeypatch.setenv("GUNICORN_WORKERS", env_example("GUNICORN_WORKERS"))
+    assert runpy.run_path(str(settings.BASE_DIR / "gunicorn.conf.py"))["workers"] == 17
+
+    monkeypatch.setenv("GUNICORN_WORKERS", "3")
+    assert runpy.run_path(str(settings.BASE_DIR / "gunicorn.conf.py"))["workers"] == 3
 
 
 def test_worker_unit_runs_until_asked_to_stop(tmp_path, production_env):
@@ -218,6 +251,40 @@ def test_every_unit_the_docs_name_exists_and_every_unit_is_installed_and_enabled
     }
     for name in [*timers, "sca-briefings-web", "sca-briefings-worker"]:
         assert name in enable.split(), name
+
+
+def restore_commands():
+    """The shell lines of docs/deploy.md's restore steps, continuation lines joined."""
+    section = DOCS.read_text().split("## 7. Backups")[1].split("\n## ")[0]
+    block = section.split("```sh\n")[1].split("```")[0]
+    return block.replace("\\\n", " ").splitlines()
+
+
+def test_documented_restore_sends_nothing_until_issues_already_sent_are_unticked():
+    # The restored database has no record of sends made after the backup: with the due check
+    # running, an issue marked "send on publish" would go to every subscriber again.
+    lines = restore_commands()
+
+    def first(command, unit):
+        return next(
+            i for i, line in enumerate(lines) if line.startswith(command) and unit in line.split()
+        )
+
+    for unit in ["sca-briefings-web", "sca-briefings-worker", "sca-briefings-due.timer"]:
+        assert first("systemctl stop", unit) < first("systemctl start", "sca-briefings-web")
+    untick = next(i for i, line in enumerate(lines) if "Send on publish" in line)
+    assert first("systemctl start", "sca-briefings-web") < untick
+    assert untick < first("systemctl start", "sca-briefings-worker")
+    assert untick < first("systemctl start", "sca-briefings-due.timer")
+
+
+def test_documented_certificate_renewals_reload_nginx():
+    # `certbot certonly` leaves nginx alone: without a hook, nginx keeps the certificate it
+    # loaded until that one expires, whatever certbot's timer renews.
+    nginx_section = DOCS.read_text().split("## 5. nginx")[1].split("\n## ")[0]
+    block = nginx_section.split("```sh\n")[1].split("```")[0].replace("\\\n", " ")
+    certbot = next(line for line in block.splitlines() if line.startswith("certbot "))
+    assert "--deploy-hook 'systemctl reload nginx'" in certbot
 
 
 # What a timer's service shares with the worker: who it runs as, its settings, its hardening.
