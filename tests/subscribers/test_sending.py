@@ -421,6 +421,17 @@ def test_send_issue_command_with_nothing_new_does_not_promise_that_workers_will_
 
 
 @pytest.mark.django_db
+def test_send_issue_command_with_no_subscribers_says_so_rather_than_nothing_new(capsys):
+    issue = make_issue()
+
+    call_command("send_issue", issue.date.isoformat())
+
+    out = capsys.readouterr().out
+    assert f"There are no confirmed subscribers to send {issue} to." in out
+    assert "since the last send" not in out
+
+
+@pytest.mark.django_db
 def test_send_issue_command_says_workers_will_send_what_is_still_waiting(capsys, settings):
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
     issue = make_issue()

@@ -69,8 +69,10 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Queued {intcomma(created)} subscriber{pluralize(created)} for {issue}."
             )
-        else:
+        elif Delivery.objects.filter(issue=issue).exists():
             self.stdout.write(f"No new subscribers since the last send of {issue}.")
+        else:
+            self.stdout.write(f"There are no confirmed subscribers to send {issue} to.")
 
         tally = Delivery.objects.filter(issue=issue).tally()
         if foreground:
