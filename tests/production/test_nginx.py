@@ -52,6 +52,7 @@ def site_config(tmp_path):
         ("server 127.0.0.1:8000;", f"server 127.0.0.1:{GUNICORN};"),
         (f"/etc/letsencrypt/live/{HOST}/", f"{tmp_path}/"),
         ("/var/lib/sca-briefings/media/", f"{tmp_path}/media/"),
+        ("root /var/lib/sca-briefings;", f"root {settings.BASE_DIR / 'deploy'};"),
     ]:
         assert old in text, old
         text = text.replace(old, new)
@@ -176,3 +177,15 @@ def test_nginx_config_serves_the_site_over_tls(nginx, gunicorn):
     for tls in (False, True):
         with pytest.raises(http.client.RemoteDisconnected):
             fetch("/", tls=tls, headers={"Host": "scanner.example.net"})
+
+
+def test_nginx_answers_in_words_while_gunicorn_is_not_running(nginx):
+    # As during a restart: nothing listens on gunicorn's port.
+    status, headers, body = fetch("/briefings/")
+
+    assert status == 503
+    assert headers["Retry-After"] == "30"
+    assert "no-store" in headers["Cache-Control"]
+    assert headers["Content-Type"].startswith("text/html")
+    assert b"Sorry, the site is unavailable" in body
+    assert b"Bad Gateway" not in body
