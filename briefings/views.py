@@ -86,6 +86,12 @@ def _absolute(path):
     return settings.SITE_URL + path
 
 
+def _page_canonical(path, page):
+    """A list page's own address: page 2 is not a copy of page 1, and a canonical naming page
+    1 would tell search engines to drop it and the articles only it links to."""
+    return _absolute(path if page.number == 1 else f"{path}?page={page.number}")
+
+
 def _description(text, words=30):
     return Truncator(plain_text(text)).words(words)
 
@@ -258,11 +264,15 @@ def _archive(request, issues, *, year=None):
         # Not an empty page for every year someone types (each would be cached too).
         raise Http404("No briefings that year")
     years = list(Issue.objects.published().dates("date", "year", order="DESC"))
-    path = request.path if page.number == 1 else f"{request.path}?page={page.number}"
     return render(
         request,
         "briefings/issue_archive.html",
-        {"page": page, "year": year, "years": years, "canonical": _absolute(path)},
+        {
+            "page": page,
+            "year": year,
+            "years": years,
+            "canonical": _page_canonical(request.path, page),
+        },
     )
 
 
@@ -312,7 +322,11 @@ def person_detail(request, slug):
     return render(
         request,
         "briefings/person_detail.html",
-        {"person": person, "page": page, "canonical": _absolute(person.get_absolute_url())},
+        {
+            "person": person,
+            "page": page,
+            "canonical": _page_canonical(person.get_absolute_url(), page),
+        },
     )
 
 
@@ -340,7 +354,7 @@ def organisation_detail(request, slug):
         {
             "organisation": organisation,
             "page": page,
-            "canonical": _absolute(organisation.get_absolute_url()),
+            "canonical": _page_canonical(organisation.get_absolute_url(), page),
         },
     )
 
@@ -366,7 +380,7 @@ def topic_detail(request, slug):
     return render(
         request,
         "briefings/topic_detail.html",
-        {"topic": topic, "page": page, "canonical": _absolute(request.path)},
+        {"topic": topic, "page": page, "canonical": _page_canonical(request.path, page)},
     )
 
 

@@ -8,6 +8,7 @@ from django.urls import reverse
 from tests.factories import (
     ArticleFactory,
     IssueFactory,
+    OrganisationFactory,
     PersonFactory,
     PlainPageFactory,
     SectionFactory,
@@ -453,6 +454,27 @@ def test_later_pages_of_a_list_say_their_page_number_in_the_title(client, monkey
     second = text(client.get(person.get_absolute_url() + "?page=2"))
     assert "<title>Morag Campbell – SCA Briefing</title>" in first
     assert "<title>Morag Campbell, page 2 – SCA Briefing</title>" in second
+
+
+def test_later_pages_of_person_organisation_and_topic_lists_are_their_own_canonical(
+    client, monkeypatch
+):
+    # A canonical naming page 1 tells search engines that page 2 is a copy, to be dropped.
+    monkeypatch.setattr("briefings.views.ARTICLES_PER_PAGE", 2)
+    person = PersonFactory(name="Morag Campbell")
+    organisation = OrganisationFactory(name="Angus Community Trust")
+    ArticleFactory.create_batch(
+        3, people=[person], organisations=[organisation], tags=["Village halls"]
+    )
+    for path in [
+        person.get_absolute_url(),
+        organisation.get_absolute_url(),
+        "/topics/village-halls/",
+    ]:
+        first = text(client.get(path))
+        second = text(client.get(path + "?page=2"))
+        assert f'<link rel="canonical" href="http://127.0.0.1:8000{path}">' in first
+        assert f'<link rel="canonical" href="http://127.0.0.1:8000{path}?page=2">' in second
 
 
 def test_unknown_page_is_a_friendly_404(client):
