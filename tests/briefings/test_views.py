@@ -152,6 +152,19 @@ def test_article_page_shows_body_source_people_organisations_and_topics(client, 
     assert "On the ground" in body
 
 
+def test_tables_in_articles_leaders_and_plain_pages_take_the_keyboards_focus(client):
+    # site.css lets a wide table scroll inside itself on a phone; a keyboard can only scroll
+    # a box it can focus.
+    table = "<figure><table><tr><th>Area</th><th>Halls</th></tr></table></figure>"
+    issue = IssueFactory(leader=f"<p>The figures:</p>{table}")
+    article = ArticleFactory(issue=issue, body=f"<p>The figures:</p>{table}")
+    PlainPageFactory(url="/members/", title="Our members", content=table)
+    for path in [issue.get_absolute_url(), article.get_absolute_url(), "/pages/members/"]:
+        body = text(client.get(path))
+        assert '<table tabindex="0">' in body, path
+        assert "<table>" not in body, path
+
+
 def test_article_page_lists_more_from_the_same_issue_only(client, published_issue):
     other_issue_article = ArticleFactory(title="From another issue entirely")
     article = published_issue.articles.get(title="Village hall becomes a warm space")
