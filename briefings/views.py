@@ -5,6 +5,7 @@ visitor: no CSRF token, no session, no messages, no `request.user`.
 """
 
 import datetime
+import unicodedata
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -287,6 +288,18 @@ def archive_year(request, year):
     return _archive(request, issues, year=year)
 
 
+def _alphabetical(items):
+    """People, organisations or topics by name as a reader looks for them: "Èilidh" among
+    the Es. Sorted here, not by the database: SQLite's lower() and PostgreSQL's C collation
+    put every accented capital after Z."""
+
+    def key(item):
+        letters = unicodedata.normalize("NFKD", item.name.casefold())
+        return "".join(c for c in letters if not unicodedata.combining(c)), item.pk
+
+    return sorted(items, key=key)
+
+
 def _mentions_page(request, **mentioning):
     """A page of the published articles that mention someone or something, newest first
     (and in the issue's own order within an issue).
@@ -306,12 +319,12 @@ def person_list(request):
         Person.objects.filter(articles__in=Article.objects.published())
         .annotate(mentions=Count("articles"))
         .select_related("organisation")
-        .order_by(Lower("name"), "pk")
+        .order_by()
     )
     return render(
         request,
         "briefings/person_list.html",
-        {"people": list(people), "canonical": _absolute(request.path)},
+        {"people": _alphabetical(people), "canonical": _absolute(request.path)},
     )
 
 
@@ -335,12 +348,12 @@ def organisation_list(request):
     organisations = (
         Organisation.objects.filter(articles__in=Article.objects.published())
         .annotate(mentions=Count("articles"))
-        .order_by(Lower("name"), "pk")
+        .order_by()
     )
     return render(
         request,
         "briefings/organisation_list.html",
-        {"organisations": list(organisations), "canonical": _absolute(request.path)},
+        {"organisations": _alphabetical(organisations), "canonical": _absolute(request.path)},
     )
 
 
@@ -364,12 +377,12 @@ def topic_list(request):
     topics = (
         Tag.objects.filter(article__in=Article.objects.published())
         .annotate(article_count=Count("article"))
-        .order_by(Lower("name"), "pk")
+        .order_by()
     )
     return render(
         request,
         "briefings/topic_list.html",
-        {"topics": list(topics), "canonical": _absolute(request.path)},
+        {"topics": _alphabetical(topics), "canonical": _absolute(request.path)},
     )
 
 

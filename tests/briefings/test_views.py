@@ -459,6 +459,25 @@ def test_indexes_are_alphabetical_whatever_the_case(client):
     assert topics.index("anchors") < topics.index("Village hall") < topics.index("Zero waste")
 
 
+def test_indexes_put_names_with_accented_initials_among_their_letter(client):
+    # Gaelic names often start with an accented capital, which SQLite and PostgreSQL's C
+    # collation put after Z.
+    ArticleFactory(
+        people=[PersonFactory(name="Zoe Young"), PersonFactory(name="Èilidh Macleod")],
+        organisations=[
+            OrganisationFactory(name="Zero Waste Scotland"),
+            OrganisationFactory(name="Òran Mór Trust"),
+        ],
+        tags=["Volunteering", "Ùrachadh", "Energy"],
+    )
+    people = text(client.get("/people/"))
+    assert people.index("Èilidh Macleod") < people.index("Zoe Young")
+    organisations = text(client.get("/organisations/"))
+    assert organisations.index("Òran Mór Trust") < organisations.index("Zero Waste Scotland")
+    topics = text(client.get("/topics/"))
+    assert topics.index("Energy") < topics.index("Ùrachadh") < topics.index("Volunteering")
+
+
 def test_later_pages_of_a_list_say_their_page_number_in_the_title(client, monkeypatch):
     monkeypatch.setattr("briefings.views.ARTICLES_PER_PAGE", 2)
     person = PersonFactory(name="Morag Campbell")
