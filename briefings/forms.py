@@ -24,6 +24,7 @@ from .sanitise import (
     is_blank_html,
     links_with_spaces,
     sanitise_html,
+    undescribed_images,
     unusable_links,
 )
 
@@ -113,8 +114,8 @@ class TeaserField(forms.CharField):
 
 
 def refuse_unusable_links(html):
-    """Saving would quietly drop these links' addresses and these images (sanitise.py): say
-    so instead."""
+    """Saving would quietly drop these links' addresses and these images (sanitise.py), or
+    publish an image that readers who cannot see it are told nothing about: say so instead."""
     errors = [
         forms.ValidationError(
             f"The link on “{words or address}” goes to “{address}”, which is not a web "
@@ -138,6 +139,17 @@ def refuse_unusable_links(html):
                 "Save it to your computer and add it with the editor’s image button instead."
             )
         )
+    undescribed = undescribed_images(html)
+    for number, lacking in enumerate(undescribed, start=1):
+        if lacking:
+            which = "The image" if len(undescribed) == 1 else f"Image {number}"
+            errors.append(
+                forms.ValidationError(
+                    f"{which} in this text has no description for readers who cannot see it. "
+                    "Click the image, press “Change image text alternative” above it and say "
+                    "in a few words what it shows."
+                )
+            )
     if errors:
         raise forms.ValidationError(errors)
 

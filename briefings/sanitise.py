@@ -40,13 +40,14 @@ class _Links(HTMLParser):
 
     def __init__(self):
         super().__init__()
-        self.links, self.images, self._open = [], [], None
+        self.links, self.images, self.described, self._open = [], [], [], None
 
     def handle_starttag(self, tag, attrs):
         if tag == "a":
             self._open = [dict(attrs).get("href") or "", ""]
         elif tag == "img":
             self.images.append(dict(attrs).get("src") or "")
+            self.described.append("alt" in dict(attrs))
 
     def handle_data(self, data):
         if self._open is not None:
@@ -91,6 +92,18 @@ def foreign_images(html):
     """The address of each image sanitise_html would take away: one not uploaded here (an
     image on another site, or one pasted in from another program as data:)."""
     return [src for src in _parsed(html).images if _filter_attribute("img", "src", src) is None]
+
+
+def undescribed_images(html):
+    """For each image sanitise_html keeps, in order, whether it lacks a text alternative (alt).
+    Without one a screen reader reads out the file name, and the page is not valid HTML; an
+    empty alt="" is kept, as it says the image is only decoration."""
+    parsed = _parsed(html)
+    return [
+        not described
+        for src, described in zip(parsed.images, parsed.described, strict=True)
+        if _filter_attribute("img", "src", src) is not None
+    ]
 
 
 def _scheme(href):

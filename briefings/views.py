@@ -5,6 +5,7 @@ visitor: no CSRF token, no session, no messages, no `request.user`.
 """
 
 import datetime
+import unicodedata
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -84,6 +85,12 @@ def _page(request, queryset, per_page, *, nearest=False):
 
 def _absolute(path):
     return settings.SITE_URL + path
+
+
+def _page_canonical(path, page):
+    """A list page's own address: page 2 is not a copy of page 1, and a canonical naming page
+    1 would tell search engines to drop it and the articles only it links to."""
+    return _absolute(path if page.number == 1 else f"{path}?page={page.number}")
 
 
 def _description(text, words=30):
@@ -258,11 +265,15 @@ def _archive(request, issues, *, year=None):
         # Not an empty page for every year someone types (each would be cached too).
         raise Http404("No briefings that year")
     years = list(Issue.objects.published().dates("date", "year", order="DESC"))
-    path = request.path if page.number == 1 else f"{request.path}?page={page.number}"
     return render(
         request,
         "briefings/issue_archive.html",
-        {"page": page, "year": year, "years": years, "canonical": _absolute(path)},
+        {
+            "page": page,
+            "year": year,
+            "years": years,
+            "canonical": _page_canonical(request.path, page),
+        },
     )
 
 
@@ -275,6 +286,18 @@ def archive(request):
 def archive_year(request, year):
     issues = Issue.objects.published().filter(date__year=year)
     return _archive(request, issues, year=year)
+
+
+def _alphabetical(items):
+    """People, organisations or topics by name as a reader looks for them: "Èilidh" among
+    the Es. Sorted here, not by the database: SQLite's lower() and PostgreSQL's C collation
+    put every accented capital after Z."""
+
+    def key(item):
+        letters = unicodedata.normalize("NFKD", item.name.casefold())
+        return "".join(c for c in letters if not unicodedata.combining(c)), item.pk
+
+    return sorted(items, key=key)
 
 
 def _mentions_page(request, **mentioning):
@@ -296,12 +319,12 @@ def person_list(request):
         Person.objects.filter(articles__in=Article.objects.published())
         .annotate(mentions=Count("articles"))
         .select_related("organisation")
-        .order_by(Lower("name"), "pk")
+        .order_by()
     )
     return render(
         request,
         "briefings/person_list.html",
-        {"people": list(people), "canonical": _absolute(request.path)},
+        {"people": _alphabetical(people), "canonical": _absolute(request.path)},
     )
 
 
@@ -312,7 +335,11 @@ def person_detail(request, slug):
     return render(
         request,
         "briefings/person_detail.html",
-        {"person": person, "page": page, "canonical": _absolute(person.get_absolute_url())},
+        {
+            "person": person,
+            "page": page,
+            "canonical": _page_canonical(person.get_absolute_url(), page),
+        },
     )
 
 
@@ -321,12 +348,12 @@ def organisation_list(request):
     organisations = (
         Organisation.objects.filter(articles__in=Article.objects.published())
         .annotate(mentions=Count("articles"))
-        .order_by(Lower("name"), "pk")
+        .order_by()
     )
     return render(
         request,
         "briefings/organisation_list.html",
-        {"organisations": list(organisations), "canonical": _absolute(request.path)},
+        {"organisations": _alphabetical(organisations), "canonical": _absolute(request.path)},
     )
 
 
@@ -340,7 +367,7 @@ def organisation_detail(request, slug):
         {
             "organisation": organisation,
             "page": page,
-            "canonical": _absolute(organisation.get_absolute_url()),
+            "canonical": _page_canonical(organisation.get_absolute_url(), page),
         },
     )
 
@@ -350,12 +377,12 @@ def topic_list(request):
     topics = (
         Tag.objects.filter(article__in=Article.objects.published())
         .annotate(article_count=Count("article"))
-        .order_by(Lower("name"), "pk")
+        .order_by()
     )
     return render(
         request,
         "briefings/topic_list.html",
-        {"topics": list(topics), "canonical": _absolute(request.path)},
+        {"topics": _alphabetical(topics), "canonical": _absolute(request.path)},
     )
 
 
@@ -366,7 +393,7 @@ def topic_detail(request, slug):
     return render(
         request,
         "briefings/topic_detail.html",
-        {"topic": topic, "page": page, "canonical": _absolute(request.path)},
+        {"topic": topic, "page": page, "canonical": _page_canonical(request.path, page)},
     )
 
 

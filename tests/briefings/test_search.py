@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from briefings.search import MAX_QUERY_LENGTH
 from briefings.services import content_changed
 from briefings.views import RESULTS_PER_PAGE
 from tests.factories import ArticleFactory, IssueFactory, SectionFactory
@@ -322,3 +323,13 @@ def test_three_matching_introductions_need_no_link_to_see_all(client):
     for _ in range(3):
         IssueFactory(leader="<p>Flamingos at the AGM.</p>")
     assert "See all" not in search(client, "flamingos")
+
+
+def test_every_search_box_takes_no_more_than_a_search_reads(client, published_issue):
+    # A long paragraph pasted into a box without a limit made an address longer than gunicorn
+    # reads (4,094 bytes), and the reader got its bare "Request Line is too large" instead.
+    for path in ["/", published_issue.get_absolute_url(), "/search/?q=hall"]:
+        boxes = re.findall(r'<input [^>]*name="q"[^>]*>', client.get(path).content.decode())
+        assert boxes, path
+        for box in boxes:
+            assert f'maxlength="{MAX_QUERY_LENGTH}"' in box, (path, box)

@@ -8,6 +8,7 @@ from django.urls import reverse
 from tests.factories import (
     ArticleFactory,
     IssueFactory,
+    OrganisationFactory,
     PersonFactory,
     PlainPageFactory,
     SectionFactory,
@@ -149,6 +150,19 @@ def test_article_page_shows_body_source_people_organisations_and_topics(client, 
     assert 'href="/topics/community-anchors/"' in body
     assert published_issue.get_absolute_url() in body
     assert "On the ground" in body
+
+
+def test_tables_in_articles_leaders_and_plain_pages_take_the_keyboards_focus(client):
+    # site.css lets a wide table scroll inside itself on a phone; a keyboard can only scroll
+    # a box it can focus.
+    table = "<figure><table><tr><th>Area</th><th>Halls</th></tr></table></figure>"
+    issue = IssueFactory(leader=f"<p>The figures:</p>{table}")
+    article = ArticleFactory(issue=issue, body=f"<p>The figures:</p>{table}")
+    PlainPageFactory(url="/members/", title="Our members", content=table)
+    for path in [issue.get_absolute_url(), article.get_absolute_url(), "/pages/members/"]:
+        body = text(client.get(path))
+        assert '<table tabindex="0">' in body, path
+        assert "<table>" not in body, path
 
 
 def test_article_page_lists_more_from_the_same_issue_only(client, published_issue):
@@ -445,6 +459,25 @@ def test_indexes_are_alphabetical_whatever_the_case(client):
     assert topics.index("anchors") < topics.index("Village hall") < topics.index("Zero waste")
 
 
+def test_indexes_put_names_with_accented_initials_among_their_letter(client):
+    # Gaelic names often start with an accented capital, which SQLite and PostgreSQL's C
+    # collation put after Z.
+    ArticleFactory(
+        people=[PersonFactory(name="Zoe Young"), PersonFactory(name="Èilidh Macleod")],
+        organisations=[
+            OrganisationFactory(name="Zero Waste Scotland"),
+            OrganisationFactory(name="Òran Mór Trust"),
+        ],
+        tags=["Volunteering", "Ùrachadh", "Energy"],
+    )
+    people = text(client.get("/people/"))
+    assert people.index("Èilidh Macleod") < people.index("Zoe Young")
+    organisations = text(client.get("/organisations/"))
+    assert organisations.index("Òran Mór Trust") < organisations.index("Zero Waste Scotland")
+    topics = text(client.get("/topics/"))
+    assert topics.index("Energy") < topics.index("Ùrachadh") < topics.index("Volunteering")
+
+
 def test_later_pages_of_a_list_say_their_page_number_in_the_title(client, monkeypatch):
     monkeypatch.setattr("briefings.views.ARTICLES_PER_PAGE", 2)
     person = PersonFactory(name="Morag Campbell")
@@ -453,6 +486,27 @@ def test_later_pages_of_a_list_say_their_page_number_in_the_title(client, monkey
     second = text(client.get(person.get_absolute_url() + "?page=2"))
     assert "<title>Morag Campbell – SCA Briefing</title>" in first
     assert "<title>Morag Campbell, page 2 – SCA Briefing</title>" in second
+
+
+def test_later_pages_of_person_organisation_and_topic_lists_are_their_own_canonical(
+    client, monkeypatch
+):
+    # A canonical naming page 1 tells search engines that page 2 is a copy, to be dropped.
+    monkeypatch.setattr("briefings.views.ARTICLES_PER_PAGE", 2)
+    person = PersonFactory(name="Morag Campbell")
+    organisation = OrganisationFactory(name="Angus Community Trust")
+    ArticleFactory.create_batch(
+        3, people=[person], organisations=[organisation], tags=["Village halls"]
+    )
+    for path in [
+        person.get_absolute_url(),
+        organisation.get_absolute_url(),
+        "/topics/village-halls/",
+    ]:
+        first = text(client.get(path))
+        second = text(client.get(path + "?page=2"))
+        assert f'<link rel="canonical" href="http://127.0.0.1:8000{path}">' in first
+        assert f'<link rel="canonical" href="http://127.0.0.1:8000{path}?page=2">' in second
 
 
 def test_unknown_page_is_a_friendly_404(client):

@@ -206,6 +206,34 @@ def test_a_wide_table_scrolls_inside_itself_on_a_phone_and_prints_whole(page, li
     assert last.evaluate("td => td.getBoundingClientRect().right") <= 718
 
 
+def test_a_wide_table_can_be_scrolled_from_the_keyboard(page, live_server, content):
+    article = content.articles.get(title="Village hall becomes a warm space")
+    article.body = f"<p>The figures:</p>{wide_table()}"
+    article.save()
+    page.set_viewport_size(PHONE)
+    page.goto(live_server.url + article.get_absolute_url())
+    results = Axe().run(page, options={"runOnly": ["scrollable-region-focusable"]})
+    assert results.response["violations"] == []
+    table = page.locator(".prose table")
+    table.focus()
+    page.keyboard.press("ArrowRight")
+    # Chromium scrolls smoothly: wait for it to move rather than read it at once.
+    page.wait_for_function(
+        "() => document.querySelector('.prose table').scrollLeft > 0", timeout=5000
+    )
+
+
+def test_a_topic_named_with_one_long_word_does_not_push_the_page_sideways_on_a_phone(
+    page, live_server, content
+):
+    article = content.articles.get(title="Village hall becomes a warm space")
+    article.tags.add("Communityempowermentandparticipationrequestsandassettransfers")
+    page.set_viewport_size(PHONE)
+    for path in [article.get_absolute_url(), "/topics/"]:
+        page.goto(live_server.url + path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], path
+
+
 def test_printed_issue_leaves_out_read_more(page, live_server, content):
     page.goto(live_server.url + content.get_absolute_url())
     page.emulate_media(media="print")

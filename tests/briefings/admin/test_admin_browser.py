@@ -47,6 +47,11 @@ def test_editor_writes_an_issue_with_an_image_and_a_new_person(
     page.locator(".field-leader .ck-editor input[type=file]").set_input_files(picture)
     uploaded = leader.locator("img[src^='/media/uploads/']")
     uploaded.wait_for()
+    # A picture is described for readers who cannot see it, or the save is refused.
+    uploaded.click()
+    page.get_by_role("button", name="Change image text alternative").click()
+    page.get_by_label("Text alternative").fill("Glenbrae harbour at dawn")
+    page.keyboard.press("Enter")
 
     page.select_option("#id_articles-0-section", str(section.pk))
     page.fill("#id_articles-0-title", "A hall that heats itself")
@@ -68,6 +73,7 @@ def test_editor_writes_an_issue_with_an_image_and_a_new_person(
     issue = Issue.objects.get()
     assert "Village halls carried us through the winter." in issue.leader
     assert '<img src="/media/uploads/' in issue.leader
+    assert 'alt="Glenbrae harbour at dawn"' in issue.leader
     article = issue.articles.get()
     assert list(article.people.all()) == [Person.objects.get(name="Morven Gillies")]
     assert any(media_root.rglob("*.png"))

@@ -385,6 +385,39 @@ def test_an_image_from_another_site_is_refused_by_name_not_dropped_unseen(editor
     assert "add it with the editor’s image button instead" in page
 
 
+def test_an_image_without_a_description_is_refused_with_how_to_give_one(editor_client):
+    # Published without one, a screen reader reads out the file name and the page is not
+    # valid HTML. An empty description is the editor's word that it is only decoration.
+    articles = three_articles()[:1]
+    articles[0]["body"] = (
+        '<figure class="image"><img src="/media/uploads/2026/01/hall.png"></figure>'
+        '<figure class="image"><img src="/media/uploads/2026/01/map.png" alt="A map"></figure>'
+        '<figure class="image"><img src="/media/uploads/2026/01/rule.png"></figure>'
+        '<figure class="image"><img src="/media/uploads/2026/01/line.png" alt=""></figure>'
+    )
+    response = editor_client.post(ADD_URL, issue_form_data(articles=articles))
+    assert response.status_code == 200
+    assert not Issue.objects.exists()
+    page = strip_tags(response.content.decode())
+    assert "Image 1 in this text has no description for readers who cannot see it" in page
+    assert "Image 3 in this text has no description" in page
+    assert "Image 2 in" not in page and "Image 4 in" not in page
+    assert "press “Change image text alternative” above it" in page
+
+    described = articles[0]["body"].replace('hall.png"', 'hall.png" alt="The hall"')
+    articles[0]["body"] = described.replace('rule.png"', 'rule.png" alt="A rule"')
+    response = editor_client.post(ADD_URL, issue_form_data(articles=articles))
+    assert response.status_code == 302
+    assert 'alt="The hall"' in Article.objects.get().body
+
+
+def test_a_leader_image_without_a_description_is_refused(editor_client):
+    picture = '<p><img src="/media/uploads/2026/01/hall.png"></p>'
+    response = editor_client.post(ADD_URL, issue_form_data(leader=picture))
+    assert "The image in this text has no description" in strip_tags(response.content.decode())
+    assert not Issue.objects.exists()
+
+
 def test_add_form_shows_ckeditor_autocomplete_and_the_article_inline(editor_client):
     three_articles()
     response = editor_client.get(ADD_URL)

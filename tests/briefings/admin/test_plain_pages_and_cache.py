@@ -82,6 +82,18 @@ def test_a_link_that_is_not_a_web_address_is_refused_on_a_plain_page(editor_clie
     assert not FlatPage.objects.exists()
 
 
+def test_an_image_without_a_description_is_refused_on_a_plain_page(editor_client):
+    content = '<figure class="image"><img src="/media/uploads/2026/01/members.png"></figure>'
+    response = editor_client.post(
+        reverse("admin:flatpages_flatpage_add"), plain_page_data(content=content)
+    )
+    assert response.status_code == 200
+    assert "The image in this text has no description for readers who cannot see it" in text(
+        response
+    )
+    assert not FlatPage.objects.exists()
+
+
 def test_an_address_given_with_the_pages_prefix_is_refused_in_plain_words(editor_client):
     # The site adds /pages/ itself: saved as given, the page would be at /pages/pages/members/.
     response = editor_client.post(
