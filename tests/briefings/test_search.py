@@ -191,6 +191,12 @@ def test_a_year_or_section_that_does_not_exist_is_left_out_and_the_page_says_so(
     assert "Searched every" not in plain
 
 
+def test_a_year_that_is_not_a_number_is_called_not_a_year(client, published_issue):
+    body = search(client, "village", year="abc")
+    assert "Village hall becomes a warm space" in body
+    assert "Searched every year: “abc” is not a year." in body
+
+
 @on_postgres
 def test_search_uses_english_stemming(client):
     ArticleFactory(title="Volunteers organised a clean-up", teaser="x", body="<p>y</p>")
