@@ -674,6 +674,20 @@ class ArticleAdmin(
         # an issue screen opened before it must not save over it (ArticleAdminForm).
         issues = {obj.issue_id, form.initial.get("issue")} - {None}
         Issue.objects.filter(pk__in=issues).update(version=F("version") + 1)
+        if change and "issue" in form.changed_data:
+            self._say_what_the_move_means(request, obj, form.initial.get("issue"))
+
+    def _say_what_the_move_means(self, request, article, old_issue_id):
+        # Moving an article is one field on this screen, but it can put it on the site, or
+        # take it off, at once.
+        was_public = Issue.objects.published().filter(pk=old_issue_id).exists()
+        if article.issue.is_public and not was_public:
+            said = f"“{article.title}” is now on the site, in {article.issue}."
+        elif was_public and not article.issue.is_public:
+            said = f"“{article.title}” is no longer on the site: {article.issue} is not public."
+        else:
+            return
+        self.message_user(request, said, messages.WARNING)
 
     def view_on_site(self, article):
         return _article_on_site(article)

@@ -937,3 +937,33 @@ def test_saving_an_issue_not_yet_emailed_says_nothing_of_email(editor_client):
 
     assert response.status_code == 302
     assert not [text for level, text in said(response) if "emailed" in text]
+
+
+@pytest.mark.parametrize(
+    ("from_draft", "to_draft", "expected"),
+    [
+        (True, False, "“Hall saved” is now on the site, in Briefing – 3 March 2027."),
+        (
+            False,
+            True,
+            "“Hall saved” is no longer on the site: Briefing – 3 March 2027 is not public.",
+        ),
+        (False, False, None),
+    ],
+)
+def test_moving_an_article_between_issues_says_when_it_goes_on_or_off_the_site(
+    editor_client, from_draft, to_draft, expected
+):
+    article = ArticleFactory(title="Hall saved", issue=IssueFactory(draft=from_draft))
+    destination = IssueFactory(date=datetime.date(2027, 3, 3), draft=to_draft)
+
+    response = editor_client.post(
+        reverse("admin:briefings_article_change", args=[article.pk]),
+        article_form_data(article, opened_state(editor_client, article), issue=str(destination.pk)),
+    )
+
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert article.issue == destination
+    warnings = [text for level, text in said(response) if level == "warning"]
+    assert warnings == ([expected] if expected else [])
