@@ -37,8 +37,11 @@
   // another tab) went to the sign-in page, and what they had typed was lost. So ask first
   // whether the editor is still signed in; if not, keep the page as it is and say how to sign
   // in again without leaving it. The admin's home page answers a signed-out editor with a
-  // redirect to the sign-in page.
-  var home = document.querySelector("#site-name a");
+  // redirect to the sign-in page. Its address comes from the script tag, as the pop-up
+  // windows for adding a person or an organisation have no header to link to it.
+  var script = document.currentScript;
+  var home =
+    script && script.dataset.adminHome ? new URL(script.dataset.adminHome, location.href) : null;
   var checked = false;
   var checking = false;
 
@@ -81,7 +84,7 @@
         "You have been signed out (the sign-in ran out, or you signed out in another tab), " +
           "so nothing has been saved yet. What you typed is still here. ",
         link,
-        ", then come back to this tab and save again."
+        ", then come back here and save again."
       );
       form.prepend(note);
     }

@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 from django.contrib.sessions.models import Session
 from django.core.management import call_command
 
-from briefings.models import Issue
+from briefings.models import Issue, Person
 from tests.factories import PersonFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -158,3 +158,17 @@ def test_after_signing_in_again_in_another_tab_the_same_form_saves(editor_page, 
     editor_page.wait_for_url("**/admin/briefings/issue/")
 
     assert Issue.objects.get(date="2026-12-09").title == "Spring on the islands"
+
+
+def test_saving_a_new_person_in_the_pop_up_after_being_signed_out_keeps_the_text(
+    editor_page, live_server
+):
+    popup = editor_page.context.new_page()
+    popup.goto(live_server.url + "/admin/briefings/person/add/?_to_field=id&_popup=1")
+    popup.fill("#id_name", "Morag MacLeod")
+    sign_out_elsewhere()
+    popup.click("input[name=_save]")
+
+    popup.locator(".errornote", has_text="signed out").wait_for()
+    assert popup.input_value("#id_name") == "Morag MacLeod"
+    assert not Person.objects.exists()
