@@ -7,7 +7,7 @@ so whatever reaches the database is safe to mark as safe in templates and emails
 import re
 from html import unescape
 from html.parser import HTMLParser
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import nh3
 from django.conf import settings
@@ -132,7 +132,11 @@ def _filter_attribute(tag, attribute, value):
         own_media = settings.MEDIA_URL
         site = urlsplit(settings.SITE_URL)
         ours = parts.scheme in ("", "http", "https") and parts.netloc in ("", site.netloc)
-        return value if ours and parts.path.startswith(own_media) else None
+        # A browser resolves dot segments (also written %2e, or with backslashes), so
+        # "/media/../admin/" would load a page from elsewhere on the site, not an upload.
+        segments = unquote(parts.path).replace("\\", "/").split("/")
+        inside_media = not {".", ".."} & set(segments)
+        return value if ours and parts.path.startswith(own_media) and inside_media else None
     return value
 
 

@@ -125,6 +125,14 @@ def test_images_from_other_sites_are_dropped():
 
 
 @pytest.mark.parametrize(
+    "src",
+    ["/media/../admin/", "/media/uploads/../../r/x/", "/media/%2e%2e/admin/", "/media/..\\admin/"],
+)
+def test_images_whose_address_climbs_out_of_the_uploads_are_dropped(src):
+    assert sanitise_html(f'<p>Hi <img src="{src}" alt="x"></p>') == "<p>Hi </p>"
+
+
+@pytest.mark.parametrize(
     ("typed", "saved"),
     [
         ("www.fife.gov.uk/budget", "https://www.fife.gov.uk/budget"),
