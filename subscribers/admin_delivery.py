@@ -38,7 +38,8 @@ class TestSendForm(forms.Form):
     extra = forms.CharField(
         label="Also send to",
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 50}),
+        # 50 columns are wider than a phone: it may shrink to fit.
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 50, "style": "max-width: 100%;"}),
         help_text=f"Up to {MAX_EXTRA_TEST_ADDRESSES} more addresses, one a line or separated "
         "by commas.",
     )

@@ -78,11 +78,17 @@ def line_chart(points, *, title, width=640, height=180):
 
 
 def _svg(body, *, title, width, height, font_size):
-    """The labelled <svg> element both charts are drawn in; `body` is safe markup."""
+    """The labelled <svg> element both charts are drawn in; `body` is safe markup.
+
+    It scales down to a phone's width, and brings its own white background and dark text:
+    otherwise its text is black on whatever is behind it, unreadable in the admin's dark theme
+    (which an <img> of the chart cannot follow with currentColor).
+    """
     return format_html(
         '<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{}" width="{}" '
-        'height="{}" viewBox="0 0 {} {}" font-family="sans-serif" font-size="{}">'
-        "<title>{}</title>{}</svg>",
+        'height="{}" viewBox="0 0 {} {}" style="max-width: 100%; height: auto;" '
+        'fill="#1f1f1f" font-family="sans-serif" font-size="{}">'
+        '<title>{}</title><rect width="100%" height="100%" fill="#ffffff"/>{}</svg>',
         title,
         width,
         height,
