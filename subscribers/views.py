@@ -153,6 +153,9 @@ def confirm(request, token):
 def preferences(request, token):
     try:
         subscriber = services.subscriber_for_manage_token(token)
+    except services.SubscriberErased:
+        # A real link whose reader was since erased: the link is fine, they are off the list.
+        return render(request, "subscribers/subscriber_erased.html", _without_signup_form({}))
     except services.InvalidLink:
         return _invalid_link(request, manage=True)
     saved = False

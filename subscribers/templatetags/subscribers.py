@@ -1,6 +1,6 @@
 from django import template
 
-from .. import consent, spam
+from .. import consent, forms, spam
 
 register = template.Library()
 
@@ -22,3 +22,9 @@ def consent_wording():
 @register.simple_tag
 def consent_version():
     return consent.CURRENT_VERSION
+
+
+@register.filter
+def readable_address(address):
+    """An address as its owner typed it: one kept in ASCII is shown in its own script."""
+    return forms.readable_address(address)

@@ -76,6 +76,18 @@ def test_unsubscribe_link_of_an_erased_reader_says_they_are_off_the_list(client,
     assert not Subscriber.objects.exists()
 
 
+def test_preferences_link_of_an_erased_reader_says_they_are_off_the_list(client):
+    subscriber = SubscriberFactory()
+    url = path_of(subscriber.get_preferences_url())
+    services.erase_subscriber(subscriber=subscriber)
+    # "Change your preferences" in an old email: the link is fine, the reader is gone; telling
+    # them it was cut short or no longer works sends them hunting for a better copy.
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "You are not subscribed" in main_of(response)
+    assert "no more briefings will be sent" in main_of(response)
+
+
 def test_manage_link_of_another_subscriber_cannot_be_forged_from_an_id(client):
     subscriber = SubscriberFactory()
     other = SubscriberFactory()

@@ -548,6 +548,28 @@ def test_an_address_in_another_script_is_mailed_at_its_own_domain_and_kept_once(
     assert Subscriber.objects.count() == 1
 
 
+def test_pages_from_email_links_name_an_address_in_another_script_as_its_owner_wrote_it(
+    client, smtp_server
+):
+    # The address is kept in its ASCII form; the reader typed (and reads) their own script.
+    client.post(SUBSCRIBE, signup_data(email="ops@straße.example"))
+    [confirm_url] = links_in(smtp_server.messages[0], "/subscribe/confirm/")
+    subscriber = Subscriber.objects.get()
+    pages = [
+        client.get(path_of(confirm_url)),
+        client.post(path_of(confirm_url)),
+        client.get(path_of(confirm_url)),
+        client.get(path_of(subscriber.get_preferences_url())),
+        client.get(path_of(subscriber.get_unsubscribe_url())),
+        client.post(path_of(subscriber.get_unsubscribe_url())),
+        client.get(path_of(subscriber.get_unsubscribe_url())),
+    ]
+    for page in pages:
+        assert page.status_code == 200
+        assert "ops@straße.example" in main_of(page)
+        assert "xn--" not in main_of(page)
+
+
 def test_pressing_again_while_the_email_is_on_its_way_does_not_use_up_the_allowance(
     client, smtp_server, settings
 ):
