@@ -2,6 +2,8 @@ import csv
 import io
 
 from django.contrib import admin, messages
+from django.contrib.admin import ActionLocation
+from django.contrib.admin.actions import delete_selected
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import StreamingHttpResponse
@@ -133,16 +135,38 @@ class SubscriberAdmin(ListPermissionMixin, admin.ModelAdmin):
             extra_context["growth"] = sending.subscriber_growth()
         return super().changelist_view(request, extra_context=extra_context)
 
-    @admin.action(description="Erase selected subscribers (right to erasure)")
+    # Erasing cannot be undone, so it goes through Django's "Are you sure?" page, and every way
+    # of deleting a subscriber erases: a plain delete would keep no hash, and an import could
+    # then add the address back.
+
+    @admin.action(
+        description="Erase selected subscribers (right to erasure)", permissions=["delete"]
+    )
     def erase_selected(self, request, queryset):
+        return delete_selected(self, request, queryset)
+
+    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
+        actions = super().get_actions(request, action_location)
+        actions.pop("delete_selected", None)  # erase_selected is the same, named for what it does
+        return actions
+
+    def delete_model(self, request, obj):
+        services.erase_subscriber(subscriber=obj)
+        self._say_erased(request, 1)
+
+    def delete_queryset(self, request, queryset):
         count = 0
         for subscriber in queryset:
             services.erase_subscriber(subscriber=subscriber)
             count += 1
+        self._say_erased(request, count)
+
+    def _say_erased(self, request, count):
+        who = "1 subscriber" if count == 1 else f"{count} subscribers"
         self.message_user(
             request,
-            f"Erased {count} subscriber(s). Only a hash of each address is kept, so an import "
-            "cannot add them again.",
+            f"Erased {who}. Only a hash of each address is kept, so an import cannot add them "
+            "again.",
             messages.SUCCESS,
         )
 

@@ -32,6 +32,13 @@ def list_keeper(client):
     return user
 
 
+@pytest.fixture
+def eraser(client):
+    user = staff("view_subscriber", "delete_subscriber", "view_subscriber_list")
+    client.force_login(user)
+    return user
+
+
 def test_staff_without_the_list_permission_are_refused(client):
     client.force_login(staff("view_subscriber", "change_subscriber", "view_issuerequest"))
     SubscriberFactory(email="private@example.org")
@@ -186,13 +193,21 @@ def test_import_command_reports_lines_and_totals(tmp_path):
         call_command("import_subscribers", str(tmp_path / "missing.csv"))
 
 
-def test_erase_removes_personal_data_keeps_a_hash_and_blocks_reimport(client, list_keeper):
+def test_erase_removes_personal_data_keeps_a_hash_and_blocks_reimport(client, eraser):
     subscriber = SubscriberFactory(email="Erase.Me@example.org", name="Erase Me")
     IssueRequest.objects.create(issue=IssueFactory(), email="erase.me@EXAMPLE.org")
-    response = client.post(
+    asked = client.post(
         CHANGELIST, {"action": "erase_selected", "_selected_action": [subscriber.pk]}
     )
-    assert response.status_code == 302
+    assert asked.status_code == 200  # "Are you sure?" first: it cannot be undone
+    assert Subscriber.objects.exists()
+    response = client.post(
+        CHANGELIST,
+        {"action": "erase_selected", "_selected_action": [subscriber.pk], "post": "yes"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "Erased 1 subscriber. Only a hash of each address is kept" in response.content.decode()
     assert not Subscriber.objects.exists()
     assert not IssueRequest.objects.exists()
     [erased] = ErasedAddress.objects.all()
@@ -206,6 +221,50 @@ def test_erase_removes_personal_data_keeps_a_hash_and_blocks_reimport(client, li
     )
     assert report.refused == 1
     assert not Subscriber.objects.exists()
+
+
+def test_erasing_asks_first_and_names_who_will_be_erased(client, eraser):
+    SubscriberFactory(email="stays@example.org")
+    going = SubscriberFactory(email="going@example.org")
+
+    page = client.post(
+        CHANGELIST, {"action": "erase_selected", "_selected_action": [going.pk]}
+    ).content.decode()
+
+    assert "Are you sure" in page
+    assert "going@example.org" in page and "stays@example.org" not in page
+    assert Subscriber.objects.count() == 2
+
+
+def test_the_list_offers_erasing_but_not_a_delete_that_would_let_an_import_add_them_back(
+    client, eraser
+):
+    SubscriberFactory()
+    page = client.get(CHANGELIST).content.decode()
+    assert 'value="erase_selected"' in page
+    assert 'value="delete_selected"' not in page
+
+
+def test_deleting_one_subscriber_from_their_page_erases_them(client, eraser):
+    subscriber = SubscriberFactory(email="one@example.org")
+    url = f"/admin/subscribers/subscriber/{subscriber.pk}/delete/"
+
+    response = client.post(url, {"post": "yes"}, follow=True)
+
+    assert "Erased 1 subscriber." in response.content.decode()
+    assert not Subscriber.objects.exists()
+    [erased] = ErasedAddress.objects.all()
+    assert erased.email_hash == hash_address("one@example.org")
+
+
+def test_erasing_needs_the_permission_to_delete_subscribers(client, list_keeper):
+    subscriber = SubscriberFactory()
+    assert 'value="erase_selected"' not in client.get(CHANGELIST).content.decode()
+    client.post(
+        CHANGELIST,
+        {"action": "erase_selected", "_selected_action": [subscriber.pk], "post": "yes"},
+    )
+    assert Subscriber.objects.exists()
 
 
 def test_issue_requests_are_listed_in_the_admin(client, list_keeper):
