@@ -151,7 +151,8 @@ class _LeaderLinks(HTMLParser):
 
 class _HTMLToText(HTMLParser):
     """The leader as readable plain text: paragraphs, numbered and bulleted lists, tables a
-    row to a line with " | " between the cells, links as "text (url)"."""
+    row to a line with " | " between the cells, links as "text (url)",
+    pictures by their description."""
 
     BLOCKS = {"p", "h2", "h3", "h4", "li", "blockquote", "figure", "figcaption", "ul", "ol"}
 
@@ -199,6 +200,11 @@ class _HTMLToText(HTMLParser):
             self.href = dict(attrs).get("href")
         elif tag == "br":
             self.current.append(" ")
+        elif tag == "img":
+            # The picture is in the HTML part only; its description stands in for it here.
+            alt = " ".join((dict(attrs).get("alt") or "").split())
+            if alt:
+                self.current.append(f" [Picture: {alt}] ")
         elif tag == "table":
             if not self.tables:
                 self._flush()

@@ -245,6 +245,25 @@ def test_numbered_lists_in_the_leader_are_numbered_in_the_plain_text():
     ) in text
 
 
+def test_pictures_in_the_leader_are_named_by_their_description_in_the_plain_text():
+    issue = IssueFactory(
+        leader=(
+            '<p>Our new hall:</p><figure class="image"><img src="/media/uploads/hall.png" '
+            'alt="The hall at Ardgay,  newly  painted"></figure>'
+            '<figure class="image"><img src="/media/uploads/rule.png" alt=""></figure>'
+            "<p>Come and see it.</p>"
+        )
+    )
+
+    text, _ = parts(parse(build_issue_message(issue, to="a@example.org")))
+    text = text.replace("\r\n", "\n")
+
+    assert (
+        "Our new hall:\n\n[Picture: The hall at Ardgay, newly painted]\n\nCome and see it." in text
+    )
+    assert "rule.png" not in text and "[Picture: ]" not in text
+
+
 def test_tampered_click_token_is_rejected():
     token = signing.Signer(salt="subscribers.click").sign("1.a2")
 
