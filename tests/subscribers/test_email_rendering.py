@@ -319,3 +319,23 @@ def test_long_links_in_the_plain_text_are_never_broken_across_lines(personal):
     assert links_in_text
     for link in links_in_text:
         assert link in hrefs, link
+
+
+@pytest.mark.parametrize("kind", ["test copy", "one copy", "subscriber"])
+def test_plain_text_lines_other_than_web_addresses_fit_72_characters(kind):
+    issue = IssueFactory(leader="<p>" + "Halls and hubs across the Highlands. " * 12 + "</p>")
+    ArticleFactory(issue=issue, teaser="Community anchors carry more than their share. " * 4)
+    subscriber = SubscriberFactory() if kind == "subscriber" else None
+    if kind == "test copy":
+        message = PreparedIssue(issue, personal=False, test_copy=True).message(to="a@example.org")
+    else:
+        message = build_issue_message(issue, to="a@example.org", subscriber=subscriber)
+
+    text, _ = parts(parse(message))
+
+    long_lines = [
+        line
+        for line in text.replace("\r\n", "\n").split("\n")
+        if len(line) > 72 and "http" not in line
+    ]
+    assert not long_lines
