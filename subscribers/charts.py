@@ -20,7 +20,7 @@ def bar_chart(rows, *, title, width=640, bar_height=22, label_width=260):
             (
                 i * bar_height,
                 label_width - 8,
-                label if len(label) <= 40 else label[:39] + "…",
+                _short(label),
                 label_width,
                 round(room * value / biggest),
                 bar_height - 6,
@@ -33,6 +33,15 @@ def bar_chart(rows, *, title, width=640, bar_height=22, label_width=260):
         ),
     )
     return _svg(bars, title=title, width=width, height=height, font_size=12)
+
+
+def _short(label, most=40):
+    """A label that fits beside its bar. Long ones lose their middle, not their end: links to
+    the site's own pages differ only after a long shared start."""
+    if len(label) <= most:
+        return label
+    keep = most - 1
+    return label[: keep // 2] + "…" + label[-(keep - keep // 2) :]
 
 
 def line_chart(points, *, title, width=640, height=180):

@@ -1,5 +1,7 @@
 """The admin's SVG charts stay readable on a phone and in the admin's dark theme."""
 
+import re
+
 import pytest
 from django.contrib.auth.models import Permission, User
 from django.urls import reverse
@@ -43,3 +45,18 @@ def test_subscriber_list_gives_the_growth_chart_figures_as_a_table(client):
 
     assert '<th scope="col">Week starting</th>' in page
     assert "<td>3</td>" in page
+
+
+def test_long_link_labels_keep_their_ends_so_links_to_the_same_site_differ():
+    svg = charts.bar_chart(
+        [
+            ("https://briefing.example.org/briefings/2026/11/25/village-hall-saved/", 4),
+            ("https://briefing.example.org/briefings/2026/11/25/ferry-fares-frozen/", 2),
+        ],
+        title="Clicks per link",
+    )
+
+    labels = re.findall(r'text-anchor="end">([^<]*)<', svg)
+    assert len(labels) == 2 and labels[0] != labels[1]
+    assert all(len(label) <= 40 for label in labels)
+    assert labels[0].startswith("https://briefing") and labels[0].endswith("village-hall-saved/")
