@@ -94,7 +94,7 @@ def test_subscriber_copy_has_headers_personal_links_and_both_parts(settings):
         }
         assert "1 Example Street" in body
         assert "@@" not in body
-    assert html.count("Read more") == 12
+    assert html.count(">Read more</a>") == 12
     assert text.count("Read more: ") == 12
     assert "Halls that hold a village together 11" in text
     assert "Read the full report: https://briefing.example.org/r/" in text
@@ -339,3 +339,17 @@ def test_plain_text_lines_other_than_web_addresses_fit_72_characters(kind):
         if len(line) > 72 and "http" not in line
     ]
     assert not long_lines
+
+
+def test_each_read_more_link_names_its_article_to_screen_readers():
+    # Eight links all read out as "Read more" say nothing; text hidden with display:none is
+    # hidden from screen readers too, and shows in mail programs that drop styles.
+    issue = IssueFactory()
+    ArticleFactory(issue=issue, title="Hall saved")
+    ArticleFactory(issue=issue, title="Ferry fares frozen")
+
+    _, html = parts(parse(build_issue_message(issue, to="a@example.org")))
+
+    labels = re.findall(r'aria-label="([^"]*)"[^>]*>Read more</a>', html)
+    assert sorted(labels) == ["Read more about Ferry fares frozen", "Read more about Hall saved"]
+    assert "display:none" not in html
