@@ -704,6 +704,10 @@ class TopicAdmin(RetiresCachedPages, KeepsOldAddresses, TagAdmin):
     form = TopicForm
     formfield_overrides = WEB_ADDRESS
     list_display = ["name", "web_address", "article_count"]
+    # taggit's inline listed every article's raw tag row (content type, object id) on the
+    # tag's page: meaningless to an editor, and for a topic of a long archive it took seconds
+    # to open and had to be posted back whole to rename the tag.
+    inlines = []
 
     def get_queryset(self, request):
         # How many articles use each tag, to see which to merge.
