@@ -234,7 +234,14 @@ class ArticleInline(admin.StackedInline):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("section")
+        # Each article's form shows its people and organisations, and its "View on site" link
+        # needs its issue: fetched for all the articles at once, not for each in turn.
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("section", "issue")
+            .prefetch_related("people", "organisations")
+        )
 
     def view_on_site(self, article):
         return _article_on_site(article)
