@@ -234,7 +234,14 @@ class ArticleInline(admin.StackedInline):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("section")
+        # Each article's form shows its people and organisations, and its "View on site" link
+        # needs its issue: fetched for all the articles at once, not for each in turn.
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("section", "issue")
+            .prefetch_related("people", "organisations")
+        )
 
     def view_on_site(self, article):
         return _article_on_site(article)
@@ -704,6 +711,10 @@ class TopicAdmin(RetiresCachedPages, KeepsOldAddresses, TagAdmin):
     form = TopicForm
     formfield_overrides = WEB_ADDRESS
     list_display = ["name", "web_address", "article_count"]
+    # taggit's inline listed every article's raw tag row (content type, object id) on the
+    # tag's page: meaningless to an editor, and for a topic of a long archive it took seconds
+    # to open and had to be posted back whole to rename the tag.
+    inlines = []
 
     def get_queryset(self, request):
         # How many articles use each tag, to see which to merge.

@@ -13,6 +13,7 @@ from django.contrib.redirects.models import Redirect
 from django.db import connection
 from django.forms.models import BaseInlineFormSet, model_to_dict
 from django.utils.encoding import escape_uri_path, iri_to_uri
+from django.utils.functional import cached_property
 from django.utils.text import slugify
 from django_ckeditor_5.widgets import CKEditor5Widget
 from taggit.forms import TagField
@@ -328,6 +329,16 @@ class ArticleInlineFormSet(BaseInlineFormSet):
     Blank slugs get a unique value made from the title, duplicate slugs are named clearly,
     and new articles left at order 0 go to the end.
     """
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        # Every article's form offers the same sections: read once for the page, rather than
+        # once for each article (and the blank and template forms).
+        form.fields["section"].choices = self._section_choices
+
+    @cached_property
+    def _section_choices(self):
+        return list(self.form.base_fields["section"].choices)
 
     def clean(self):
         forms_kept = [
