@@ -925,6 +925,26 @@ def test_saving_an_issue_already_emailed_says_the_emailed_copies_keep_the_earlie
     ) in said(response)
 
 
+def test_making_an_issue_already_emailed_a_draft_says_it_is_off_the_site_not_changed_there(
+    editor_client,
+):
+    issue = IssueFactory()
+    article = ArticleFactory(issue=issue)
+    Delivery.objects.create(issue=issue, subscriber=SubscriberFactory(), status="sent")
+    data = {
+        **public_issue_form_data(issue, initial_articles=1, articles=[existing_article(article)]),
+        "status": "draft",
+    }
+
+    response = editor_client.post(change_url(issue), data)
+
+    assert response.status_code == 302
+    assert [text for level, text in said(response) if "emailed" in text] == [
+        "This issue has already been emailed to 1 subscriber: it is off the site, but still "
+        "in their inboxes."
+    ]
+
+
 def test_saving_an_issue_not_yet_emailed_says_nothing_of_email(editor_client):
     issue = IssueFactory()
     article = ArticleFactory(issue=issue)
