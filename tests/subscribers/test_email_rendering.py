@@ -339,3 +339,20 @@ def test_plain_text_lines_other_than_web_addresses_fit_72_characters(kind):
         if len(line) > 72 and "http" not in line
     ]
     assert not long_lines
+
+
+def test_long_issue_and_article_titles_wrap_at_72_characters_in_the_plain_text():
+    issue = IssueFactory(
+        title="Community halls, warm spaces and the winter fuel crisis: what the budget means"
+    )
+    ArticleFactory(
+        issue=issue,
+        title="Village halls across the Highlands and Islands count the cost of a second winter",
+    )
+
+    text, _ = parts(parse(build_issue_message(issue, to="a@example.org")))
+
+    lines = text.replace("\r\n", "\n").split("\n")
+    assert not [line for line in lines if len(line) > 72 and "http" not in line]
+    assert "Community halls, warm spaces and the winter fuel crisis: what the budget" in lines
+    assert "Village halls across the Highlands and Islands count the cost of a" in lines
