@@ -405,11 +405,17 @@ class IssueAdmin(SearchesEitherApostrophe, RetiresCachedPages, KeepsOldAddresses
                 self.message_user(request, f"It will go public at {when}.", messages.SUCCESS)
         emailed = issue.deliveries.filter(status=Delivery.Status.SENT).count()
         if change and emailed:
-            # The web page changes at once; an email already delivered cannot.
+            # The web page changes at once; an email already delivered cannot. Nor can it be
+            # taken back when the issue is taken off the site.
+            if issue.is_public:
+                said = (
+                    "the copies they have keep the earlier text. The web page shows your changes."
+                )
+            else:
+                said = "it is off the site, but still in their inboxes."
             self.message_user(
                 request,
-                f"This issue has already been emailed to {_people(emailed)}: the copies they "
-                "have keep the earlier text. The web page shows your changes.",
+                f"This issue has already been emailed to {_people(emailed)}: {said}",
                 messages.WARNING,
             )
         for title, count in _repeated_titles(issue):

@@ -95,14 +95,17 @@ def foreign_images(html):
 
 
 def undescribed_images(html):
-    """For each image sanitise_html keeps, in order, whether it lacks a text alternative (alt).
-    Without one a screen reader reads out the file name, and the page is not valid HTML; an
-    empty alt="" is kept, as it says the image is only decoration."""
+    """For each image, in order, whether it lacks a text alternative (alt). Without one a
+    screen reader reads out the file name, and the page is not valid HTML; an empty alt="" is
+    kept, as it says the image is only decoration.
+
+    Every image counts, as the editor shows them all until the save, but one from elsewhere
+    is refused for that (foreign_images), not for lacking a description.
+    """
     parsed = _parsed(html)
     return [
-        not described
+        not described and _filter_attribute("img", "src", src) is not None
         for src, described in zip(parsed.images, parsed.described, strict=True)
-        if _filter_attribute("img", "src", src) is not None
     ]
 
 

@@ -322,6 +322,7 @@ class PreparedIssue:
         for article in articles:
             entry = {
                 "article": article,
+                "title_text": _wrap(article.title),
                 "teaser_text": _wrap(article.teaser),
                 "read_more_url": link(f"a{article.pk}", site + article.get_absolute_url()),
                 "source_url": link(f"s{article.pk}", article.source_url)
@@ -336,6 +337,7 @@ class PreparedIssue:
         preheader = plain_text(issue.leader)[:140] or ", ".join(a.title for a in articles[:3])
         context = {
             "issue": issue,
+            "title_text": _wrap(issue.title),
             "subject": self.subject,
             "site_name": settings.SITE_NAME,
             "site_url": site,

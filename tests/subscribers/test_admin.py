@@ -1,5 +1,6 @@
 import csv
 import io
+import re
 
 import pytest
 from django.contrib.auth.models import Group, Permission, User
@@ -234,6 +235,26 @@ def test_erasing_asks_first_and_names_who_will_be_erased(client, eraser):
     assert "Are you sure" in page
     assert "going@example.org" in page and "stays@example.org" not in page
     assert Subscriber.objects.count() == 2
+
+
+def test_pressing_yes_on_the_are_you_sure_page_erases_the_subscriber(client, eraser):
+    subscriber = SubscriberFactory(email="going@example.org")
+    page = client.post(
+        CHANGELIST, {"action": "erase_selected", "_selected_action": [subscriber.pk]}
+    ).content.decode()
+
+    # What the page's "Yes, I’m sure" button sends: its form's hidden fields, as they are.
+    form = page[page.index('<form method="post">') :]
+    form = form[: form.index("</form>")]
+    sent = {}
+    for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form):
+        sent.setdefault(name, []).append(value)
+    response = client.post(CHANGELIST, sent, follow=True)
+
+    assert "Erased 1 subscriber." in response.content.decode()
+    assert not Subscriber.objects.exists()
+    [erased] = ErasedAddress.objects.all()
+    assert erased.email_hash == hash_address("going@example.org")
 
 
 def test_the_list_offers_erasing_but_not_a_delete_that_would_let_an_import_add_them_back(

@@ -362,7 +362,8 @@ def test_send_test_has_the_subscribers_footer_with_links_that_change_nothing(smt
     html = message.get_body(preferencelist=("html",)).get_content()
     for body in (text, html):
         assert "You are receiving this because you asked for" in body
-        assert "asked for on our website" not in body
+        # Read as words: the plain text wraps at 72 characters, in the middle of the sentence.
+        assert "asked for on our website" not in " ".join(body.split())
         assert "This is a test copy." in body
     [unsubscribe] = links_in(message, "/unsubscribe/")
     [preferences] = links_in(message, "/preferences/")

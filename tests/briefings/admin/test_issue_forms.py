@@ -411,6 +411,23 @@ def test_an_image_without_a_description_is_refused_with_how_to_give_one(editor_c
     assert 'alt="The hall"' in Article.objects.get().body
 
 
+def test_an_image_without_a_description_is_numbered_as_the_editor_sees_it_among_pasted_ones(
+    editor_client,
+):
+    # The editor shows a pasted image too until the save drops it, so counting only uploads
+    # would send the editor to the wrong image.
+    articles = three_articles()[:1]
+    articles[0]["body"] = (
+        '<p><img src="https://cdn.example.com/hall.jpg" alt="The hall"></p>'
+        '<p><img src="/media/uploads/2026/01/map.png" alt="A map"></p>'
+        '<p><img src="/media/uploads/2026/01/rule.png"></p>'
+    )
+    response = editor_client.post(ADD_URL, issue_form_data(articles=articles))
+    page = strip_tags(response.content.decode())
+    assert "Image 3 in this text has no description" in page
+    assert "Image 2 in" not in page and "The image in this text" not in page
+
+
 def test_a_leader_image_without_a_description_is_refused(editor_client):
     picture = '<p><img src="/media/uploads/2026/01/hall.png"></p>'
     response = editor_client.post(ADD_URL, issue_form_data(leader=picture))
@@ -923,6 +940,26 @@ def test_saving_an_issue_already_emailed_says_the_emailed_copies_keep_the_earlie
         "This issue has already been emailed to 2 subscribers: the copies they have keep the "
         "earlier text. The web page shows your changes.",
     ) in said(response)
+
+
+def test_making_an_issue_already_emailed_a_draft_says_it_is_off_the_site_not_changed_there(
+    editor_client,
+):
+    issue = IssueFactory()
+    article = ArticleFactory(issue=issue)
+    Delivery.objects.create(issue=issue, subscriber=SubscriberFactory(), status="sent")
+    data = {
+        **public_issue_form_data(issue, initial_articles=1, articles=[existing_article(article)]),
+        "status": "draft",
+    }
+
+    response = editor_client.post(change_url(issue), data)
+
+    assert response.status_code == 302
+    assert [text for level, text in said(response) if "emailed" in text] == [
+        "This issue has already been emailed to 1 subscriber: it is off the site, but still "
+        "in their inboxes."
+    ]
 
 
 def test_saving_an_issue_not_yet_emailed_says_nothing_of_email(editor_client):
