@@ -26,6 +26,9 @@ ALLOWED_ATTRIBUTES = {
     "td": {"colspan", "rowspan"},
 }
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+# CKEditor marks its block images and tables with these; without them it opens a saved
+# picture again as a small image inside a paragraph.
+ALLOWED_CLASSES = {"figure": {"image", "table"}}
 
 
 # "www.example.org/report" or "gov.scot": a host name, typed without its scheme.
@@ -152,6 +155,7 @@ def sanitise_html(html):
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=ALLOWED_URL_SCHEMES,
         attribute_filter=_filter_attribute,
+        allowed_classes=ALLOWED_CLASSES,
         link_rel="noopener noreferrer",
         strip_comments=True,
     )

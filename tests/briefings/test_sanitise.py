@@ -190,7 +190,7 @@ def test_a_table_pasted_from_word_is_kept_as_a_table_with_only_safe_attributes()
         "</tbody></table></figure>"
     )
     assert sanitise_html(pasted) == (
-        "<figure><table><tbody>"
+        '<figure class="table"><table><tbody>'
         '<tr><th scope="col" colspan="2">Council</th></tr>'
         '<tr><td>Fife</td><td colspan="1">m<sup>2</sup> and H<sub>2</sub>O</td></tr>'
         "</tbody></table></figure>"
@@ -225,3 +225,20 @@ def test_links_with_spaces_names_web_links_with_a_space_but_not_email_links():
         ("https://exa mple.org/x", "spaced"),
         ("www.fife gov.uk", "bare"),
     ]
+
+
+def test_ckeditors_image_and_table_figures_keep_their_class_so_they_reopen_as_blocks():
+    # Without class="image" CKEditor opened a saved picture again as a small image inside a
+    # paragraph, moving it on the next save.
+    html = (
+        '<figure class="image image_resized" style="width:50%">'
+        '<img src="/media/uploads/2026/01/hall.png" alt="The hall"></figure>'
+        '<figure class="table"><table><tbody><tr><td class="x">1</td></tr></tbody></table></figure>'
+        '<p class="image">Words</p>'
+    )
+
+    assert sanitise_html(html) == (
+        '<figure class="image"><img src="/media/uploads/2026/01/hall.png" alt="The hall">'
+        '</figure><figure class="table"><table><tbody><tr><td>1</td></tr></tbody></table>'
+        "</figure><p>Words</p>"
+    )
