@@ -78,6 +78,13 @@ def test_editor_writes_an_issue_with_an_image_and_a_new_person(
     assert list(article.people.all()) == [Person.objects.get(name="Morven Gillies")]
     assert any(media_root.rglob("*.png"))
 
+    # Opened again, the picture is still a block image of its own, not one inside a line.
+    page.goto(f"{live_server.url}/admin/briefings/issue/{issue.pk}/change/")
+    leader = page.locator(".field-leader .ck-editor__editable")
+    leader.locator("img").wait_for()
+    assert leader.locator("figure.image img").count() == 1
+    assert leader.locator("p img, .image-inline").count() == 0
+
 
 def test_editor_publishes_a_saved_draft_by_choosing_published_and_saving(
     signed_in_page, live_server
