@@ -106,6 +106,10 @@ BENCH_PORT ?= 8150
 .PHONY: bench-site
 bench-site: install
 	BENCH_PORT=$(BENCH_PORT) $(BIN)/python bench/site.py $(BENCH_ARGS)
+# The editors' admin screens on the same archive (run bench-site first). See bench/README.md.
+.PHONY: bench-admin
+bench-admin: install
+	$(BIN)/python bench/admin_pages.py $(BENCH_ARGS)
 # Production checks (issue #6): see docs/deploy.md and bench/README.md.
 .PHONY: check-deploy fault bench-load
 # ENV_FILE= as production has no .env: make run's DEBUG=true must not leak into the check.
