@@ -324,7 +324,8 @@ def test_long_links_in_the_plain_text_are_never_broken_across_lines(personal):
 
 
 @pytest.mark.parametrize("kind", ["test copy", "one copy", "subscriber"])
-def test_plain_text_lines_other_than_web_addresses_fit_72_characters(kind):
+def test_plain_text_lines_other_than_web_addresses_fit_72_characters(kind, settings):
+    settings.SITE_NAME = "Scottish Community Sector Alliance"  # longer than the default
     issue = IssueFactory(leader="<p>" + "Halls and hubs across the Highlands. " * 12 + "</p>")
     ArticleFactory(issue=issue, teaser="Community anchors carry more than their share. " * 4)
     subscriber = SubscriberFactory() if kind == "subscriber" else None
