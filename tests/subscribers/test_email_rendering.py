@@ -57,7 +57,8 @@ def parse(message):
 
 
 def parts(parsed):
-    text = parsed.get_body(preferencelist=("plain",)).get_content()
+    """The plain-text part (lines ending in "\\n", as it is read) and the HTML part."""
+    text = parsed.get_body(preferencelist=("plain",)).get_content().replace("\r\n", "\n")
     html = parsed.get_body(preferencelist=("html",)).get_content()
     return text, html
 
@@ -211,7 +212,6 @@ def test_table_in_the_leader_has_a_row_to_a_line_in_the_plain_text():
     issue = IssueFactory(leader=COUNCIL_CUTS)
 
     text, _ = parts(parse(build_issue_message(issue, to="a@example.org")))
-    text = text.replace("\r\n", "\n")
 
     assert "This year's cuts:\n\nCouncil | Cut\nHighland | 4%\nFife | 3%\n\nMore next time." in text
 
@@ -239,7 +239,6 @@ def test_numbered_lists_in_the_leader_are_numbered_in_the_plain_text():
     )
 
     text, _ = parts(parse(build_issue_message(issue, to="a@example.org")))
-    text = text.replace("\r\n", "\n")
 
     assert (
         "1. First step\n\n2. Second step\n\n   1. Ask the council\n\n   2. Ask the trust\n\n"
@@ -258,7 +257,6 @@ def test_pictures_in_the_leader_are_named_by_their_description_in_the_plain_text
     )
 
     text, _ = parts(parse(build_issue_message(issue, to="a@example.org")))
-    text = text.replace("\r\n", "\n")
 
     assert (
         "Our new hall:\n\n[Picture: The hall at Ardgay, newly painted]\n\nCome and see it." in text
@@ -336,11 +334,7 @@ def test_plain_text_lines_other_than_web_addresses_fit_72_characters(kind, setti
 
     text, _ = parts(parse(message))
 
-    long_lines = [
-        line
-        for line in text.replace("\r\n", "\n").split("\n")
-        if len(line) > 72 and "http" not in line
-    ]
+    long_lines = [line for line in text.split("\n") if len(line) > 72 and "http" not in line]
     assert not long_lines
 
 
@@ -369,7 +363,7 @@ def test_long_issue_and_article_titles_wrap_at_72_characters_in_the_plain_text()
 
     text, _ = parts(parse(build_issue_message(issue, to="a@example.org")))
 
-    lines = text.replace("\r\n", "\n").split("\n")
+    lines = text.split("\n")
     assert not [line for line in lines if len(line) > 72 and "http" not in line]
     assert "Community halls, warm spaces and the winter fuel crisis: what the budget" in lines
     assert "Village halls across the Highlands and Islands count the cost of a" in lines
