@@ -19,7 +19,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
-from django.utils.text import capfirst
+from django.utils.text import capfirst, smart_split, unescape_string_literal
 from django.views.decorators.cache import never_cache
 from django_ckeditor_5.fields import CKEditor5Field
 from taggit.admin import TagAdmin
@@ -694,28 +694,35 @@ class ArticleAdmin(
         # a page (the list, its count and the date bar's two): about a second on 5,000
         # articles. Their words are already indexed for the public search, so they are found
         # there (any form of a word: "housing" finds "houses"); titles and the names of those
-        # mentioned still match part words, whichever apostrophe is typed.
-        spellings = {search_term, search_term.replace("'", "’"), search_term.replace("’", "'")}
-        words = Q(
-            pk__in=Article.objects.filter(
-                search_vector=SearchQuery(search_term, search_type="websearch", config="english")
-            ).values("pk")
-        )
-        for text in spellings:
-            words |= (
-                Q(title__icontains=text)
-                | Q(
-                    pk__in=Article.people.through.objects.filter(
-                        person__name__icontains=text
-                    ).values("article_id")
-                )
-                | Q(
-                    pk__in=Article.organisations.through.objects.filter(
-                        organisation__name__icontains=text
-                    ).values("article_id")
-                )
+        # mentioned still match part words, whichever apostrophe is typed. As in Django's own
+        # search, every word (or "quoted phrase") must match somewhere; a -word leaves out the
+        # articles that mention it anywhere.
+        for term in smart_split(search_term):
+            leave_out = term.startswith("-") and len(term) > 1
+            term = term.removeprefix("-") if leave_out else term
+            if term[0] in "\"'" and term[-1] == term[0] and len(term) > 1:
+                term = unescape_string_literal(term)
+            if not term.strip():
+                continue
+            matching = self._matching(term)
+            queryset = queryset.exclude(matching) if leave_out else queryset.filter(matching)
+        return queryset, False
+
+    @staticmethod
+    def _matching(term):
+        words = SearchQuery(term, search_type="phrase", config="english")
+        found = Q(pk__in=Article.objects.filter(search_vector=words).values("pk"))
+        for text in {term, term.replace("'", "\u2019"), term.replace("\u2019", "'")}:
+            people = Article.people.through.objects.filter(person__name__icontains=text)
+            organisations = Article.organisations.through.objects.filter(
+                organisation__name__icontains=text
             )
-        return queryset.filter(words), False
+            found |= (
+                Q(title__icontains=text)
+                | Q(pk__in=people.values("article_id"))
+                | Q(pk__in=organisations.values("article_id"))
+            )
+        return found
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

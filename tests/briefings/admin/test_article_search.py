@@ -47,6 +47,15 @@ def found(editor_client, typed):
         ("O'Neill", ["Village hall saved"]),  # part of a name, straight apostrophe for curly
         ("glenmoriston", ["Ferry fares frozen"]),  # part of an organisation's name
         ("lighthouse", []),
+        # Every word must match, each anywhere, as in Django's own admin search.
+        ("Village houses", ["Village hall saved"]),
+        ("glenmor fares", ["Ferry fares frozen"]),
+        ("O'Neill houses", ["Village hall saved"]),
+        ("O'Neill fares", []),
+        ('"social rents"', ["Village hall saved"]),
+        ('"rents social"', []),
+        # A -word leaves out articles that have it anywhere, names included.
+        ("fa -glenmoriston", []),
     ],
 )
 def test_the_articles_screen_finds_words_titles_and_names(editor_client, articles, typed, titles):
