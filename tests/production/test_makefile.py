@@ -118,7 +118,10 @@ def _db_workers_under(pid):
     for child in subprocess.run(
         ["pgrep", "-P", str(pid)], capture_output=True, text=True
     ).stdout.split():
-        arguments = Path(f"/proc/{child}/cmdline").read_bytes().split(b"\0")
+        try:
+            arguments = Path(f"/proc/{child}/cmdline").read_bytes().split(b"\0")
+        except FileNotFoundError:
+            continue  # a short-lived child (the minute's sleep, a send check) already gone
         if b"manage.py" in arguments and b"db_worker" in arguments:
             found.append(int(child))
         found += _db_workers_under(child)
