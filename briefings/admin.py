@@ -11,7 +11,7 @@ from django.contrib.redirects.models import Redirect
 from django.contrib.sites.models import Site
 from django.core.exceptions import PermissionDenied
 from django.db import connection, models, transaction
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -248,6 +248,11 @@ class ArticleInline(admin.StackedInline):
         return _article_on_site(article)
 
 
+def _spellings(text):
+    """`text` as typed, and with each kind of apostrophe in place of the other."""
+    return {text, text.replace("'", "\u2019"), text.replace("\u2019", "'")}
+
+
 class SearchesEitherApostrophe:
     """Names are set with a curly apostrophe (O’Neill, Tenants’), as the site sets them, or
     typed with a straight one; a search (and the pop-up lists that pick people and
@@ -255,10 +260,9 @@ class SearchesEitherApostrophe:
 
     def get_search_results(self, request, queryset, search_term):
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        for other in {search_term.replace("'", "\u2019"), search_term.replace("\u2019", "'")}:
-            if other != search_term:
-                more, duplicates = super().get_search_results(request, queryset, other)
-                results, may_have_duplicates = results | more, may_have_duplicates or duplicates
+        for other in _spellings(search_term) - {search_term}:
+            more, duplicates = super().get_search_results(request, queryset, other)
+            results, may_have_duplicates = results | more, may_have_duplicates or duplicates
         if may_have_duplicates:
             # A search through people's names joins an article once per person. The admin
             # would then ask for DISTINCT rows, comparing whole articles, bodies and all (about a
@@ -403,8 +407,8 @@ class IssueAdmin(SearchesEitherApostrophe, RetiresCachedPages, KeepsOldAddresses
                 )
             else:
                 self.message_user(request, f"It will go public at {when}.", messages.SUCCESS)
-        emailed = issue.deliveries.filter(status=Delivery.Status.SENT).count()
-        if change and emailed:
+        emailed = change and issue.deliveries.filter(status=Delivery.Status.SENT).count()
+        if emailed:
             # The web page changes at once; an email already delivered cannot. Nor can it be
             # taken back when the issue is taken off the site.
             if issue.is_public:
@@ -462,13 +466,12 @@ class IssueAdmin(SearchesEitherApostrophe, RetiresCachedPages, KeepsOldAddresses
             self.log_change(request, issue, "Unpublished.")
             unpublished += 1
             # The senders stop at once for an issue that is not public; say what they left.
-            unsent = Delivery.objects.filter(issue=issue).unfinished().count()
-            if unsent:
-                held.append(_held_email(issue, unsent))
-            emailed = issue.deliveries.filter(status=Delivery.Status.SENT).count()
-            if emailed:
+            tally = Delivery.objects.filter(issue=issue).tally()
+            if tally["waiting"]:
+                held.append(_held_email(issue, tally["waiting"]))
+            if tally["sent"]:
                 held.append(
-                    f"{issue} had already been emailed to {_people(emailed)}: it is off the "
+                    f"{issue} had already been emailed to {_people(tally['sent'])}: it is off the "
                     "site, but still in their inboxes."
                 )
         said = _counted(
@@ -572,9 +575,17 @@ class MentionsMixin(RetiresCachedPages, KeepsOldAddresses):
         if links not in counts:
             return deleted, counts, perms_needed, protected
         opts = self.model._meta
+        objs = list(objs)
+        prefetch_related_objects(
+            objs,
+            Prefetch(
+                "articles",
+                Article.objects.select_related("issue").order_by("-issue__date", "order"),
+            ),
+        )
         deleted, mentions = [], 0
         for obj in objs:
-            articles = obj.articles.select_related("issue").order_by("-issue__date", "order")
+            articles = obj.articles.all()
             deleted.append(
                 format_html(
                     '{}: <a href="{}">{}</a>',
@@ -712,7 +723,7 @@ class ArticleAdmin(
     def _matching(term):
         words = SearchQuery(term, search_type="phrase", config="english")
         found = Q(pk__in=Article.objects.filter(search_vector=words).values("pk"))
-        for text in {term, term.replace("'", "\u2019"), term.replace("\u2019", "'")}:
+        for text in _spellings(term):
             people = Article.people.through.objects.filter(person__name__icontains=text)
             organisations = Article.organisations.through.objects.filter(
                 organisation__name__icontains=text
