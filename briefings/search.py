@@ -104,6 +104,23 @@ def _containing(queryset, query, fields):
     return queryset, words
 
 
+class _ParsedOnce(SearchQuery):
+    """The reader's query as a scalar subquery, which PostgreSQL parses once per statement.
+
+    Searches run as prepared statements with a generic plan, where websearch_to_tsquery() on
+    a parameter is not folded to a constant: written inline it was parsed again for every
+    match ranked and every snippet made, a quarter of the search's time in the database.
+    """
+
+    def as_sql(self, compiler, connection, function=None, template=None):
+        sql, params = super().as_sql(compiler, connection, function, template)
+        return f"(SELECT {sql})", params
+
+
+def _search_query(query):
+    return _ParsedOnce(query, search_type="websearch", config="english")
+
+
 def only_common_words(query):
     """True if PostgreSQL ignores every word of `query` ("the", "and of"), so that a search
     finding nothing can say why."""
@@ -121,7 +138,7 @@ def search_articles(*, query, year=None, section=None):
     if section:
         articles = articles.filter(section=section)
     if _uses_postgres():
-        search_query = SearchQuery(query, search_type="websearch", config="english")
+        search_query = _search_query(query)
         return (
             articles.filter(search_vector=search_query)
             .annotate(
@@ -161,7 +178,7 @@ def search_issues(*, query, year=None):
     if year:
         issues = issues.filter(date__year=year)
     if _uses_postgres():
-        search_query = SearchQuery(query, search_type="websearch", config="english")
+        search_query = _search_query(query)
         return (
             issues.filter(search_vector=search_query)
             .annotate(
