@@ -360,6 +360,15 @@ class ArticleQuerySet(models.QuerySet):
             "body", "search_vector", "issue__leader", "issue__search_vector"
         )
 
+    def for_links(self):
+        """Only what a list of links to articles shows: title, issue date and section.
+
+        Person, organisation and topic pages list up to a page of them; loading whole rows
+        cost about a twentieth of those pages' time."""
+        return self.select_related("issue", "section").only(
+            "title", "slug", "issue__date", "section__name"
+        )
+
     def with_clickers(self):
         """Annotate `clickers`: how many readers followed a link to it from the email.
 

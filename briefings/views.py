@@ -306,7 +306,7 @@ def _mentions_page(request, **mentioning):
 
     Someone mentioned only in drafts (or a topic used only there) is not public yet: 404.
     """
-    articles = Article.objects.published().for_list().filter(**mentioning)
+    articles = Article.objects.published().for_links().filter(**mentioning)
     page = _page(request, articles.order_by("-issue__date", *IN_ISSUE_ORDER), ARTICLES_PER_PAGE)
     if not page.object_list:
         raise Http404("No published articles")
