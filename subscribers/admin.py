@@ -152,23 +152,27 @@ class SubscriberAdmin(ListPermissionMixin, admin.ModelAdmin):
 
     def delete_model(self, request, obj):
         services.erase_subscriber(subscriber=obj)
-        self._say_erased(request, 1)
+        request.subscribers_erased = 1
 
     def delete_queryset(self, request, queryset):
         count = 0
         for subscriber in queryset:
             services.erase_subscriber(subscriber=subscriber)
             count += 1
-        self._say_erased(request, count)
+        request.subscribers_erased = count
 
-    def _say_erased(self, request, count):
-        who = "1 subscriber" if count == 1 else f"{count} subscribers"
-        self.message_user(
-            request,
-            f"Erased {who}. Only a hash of each address is kept, so an import cannot add them "
-            "again.",
-            messages.SUCCESS,
-        )
+    def message_user(self, request, message, level=messages.INFO, *args, **kwargs):
+        # Django's delete views report "deleted" right after delete_model/delete_queryset;
+        # what the editor needs to know is that the address is erased and cannot come back.
+        erased = getattr(request, "subscribers_erased", None)
+        if erased is not None and level == messages.SUCCESS:
+            del request.subscribers_erased
+            who = "1 subscriber" if erased == 1 else f"{erased} subscribers"
+            message = (
+                f"Erased {who}. Only a hash of each address is kept, so an import cannot add "
+                "them again."
+            )
+        super().message_user(request, message, level, *args, **kwargs)
 
     def export_view(self, request):
         if not self.has_view_permission(request):

@@ -293,3 +293,30 @@ def test_issue_requests_are_listed_in_the_admin(client, list_keeper):
     IssueRequest.objects.create(issue=IssueFactory(), email="asked@example.org")
     html = client.get("/admin/subscribers/issuerequest/").content.decode()
     assert "asked@example.org" in html
+
+
+def test_erasing_from_the_list_says_erased_once_not_also_deleted(client, eraser):
+    subscriber = SubscriberFactory()
+
+    page = client.post(
+        CHANGELIST,
+        {"action": "erase_selected", "_selected_action": [subscriber.pk], "post": "yes"},
+        follow=True,
+    ).content.decode()
+
+    assert page.count("Erased 1 subscriber.") == 1
+    assert "Successfully deleted" not in page
+
+
+def test_a_subscribers_own_delete_page_asks_to_erase_and_says_erased_once(client, eraser):
+    subscriber = SubscriberFactory(email="one@example.org")
+    url = f"/admin/subscribers/subscriber/{subscriber.pk}/delete/"
+
+    asked = client.get(url).content.decode()
+    done = client.post(url, {"post": "yes"}, follow=True).content.decode()
+
+    assert "Are you sure you want to erase the subscriber" in asked
+    assert 'value="Yes, erase them"' in asked
+    assert "cannot be undone" in asked
+    assert done.count("Erased 1 subscriber.") == 1
+    assert "was deleted successfully" not in done
