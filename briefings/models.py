@@ -363,8 +363,8 @@ class ArticleQuerySet(models.QuerySet):
     def for_links(self):
         """Only what a list of links to articles shows: title, issue date and section.
 
-        Person, organisation and topic pages list up to a page of them; loading whole rows
-        cost about a twentieth of those pages' time."""
+        Person, organisation and topic pages and search results list a page of them; loading
+        whole rows cost about a twentieth of a person's page."""
         return self.select_related("issue", "section").only(
             "title", "slug", "issue__date", "section__name"
         )

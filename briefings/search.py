@@ -132,7 +132,7 @@ def only_common_words(query):
 
 
 def search_articles(*, query, year=None, section=None):
-    articles = Article.objects.published().for_list()
+    articles = Article.objects.published().for_links()
     if year:
         articles = articles.filter(issue__date__year=year)
     if section:
