@@ -2,10 +2,14 @@
 
 import logging
 import sys
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.db.models import Q
 from django.http import HttpResponse
 from django.template import loader
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.defaults import server_error as default_server_error
 
@@ -24,6 +28,37 @@ def healthz(request):
             cursor.fetchone()
     except DatabaseError:
         return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
+    return HttpResponse("ok\n", content_type="text/plain")
+
+
+@never_cache
+def worker_healthz(request):
+    """200 when the task worker keeps up, 503 when a task has waited for it too long.
+
+    For monitoring, not for a load balancer: a stopped worker sends no email, but the web
+    servers are fine and must stay in service. Tasks (sending an issue, a confirmation email)
+    are picked up within seconds by a running worker, so one waiting longer than
+    WORKER_LATE_SECONDS means no worker is running, or all are stuck.
+    """
+    if settings.TASKS["default"]["BACKEND"] != "django_tasks_db.DatabaseBackend":
+        return HttpResponse("ok: tasks run without a worker\n", content_type="text/plain")
+    from django_tasks_db.models import DBTaskResult, get_date_max  # installed with its backend
+
+    late = timezone.now() - timedelta(seconds=settings.WORKER_LATE_SECONDS)
+    try:
+        waiting = DBTaskResult.objects.ready().filter(
+            Q(run_after__lte=late) | Q(run_after=get_date_max(), enqueued_at__lte=late)
+        )
+        oldest = waiting.order_by("enqueued_at").values_list("enqueued_at", flat=True).first()
+    except DatabaseError:
+        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
+    if oldest is not None:
+        waited = int((timezone.now() - oldest).total_seconds() // 60)
+        return HttpResponse(
+            f"worker late: a task has waited {waited} minutes\n",
+            status=503,
+            content_type="text/plain",
+        )
     return HttpResponse("ok\n", content_type="text/plain")
 
 

@@ -215,6 +215,9 @@ TASKS = {
     }
 }
 
+# /healthz/worker answers 503 once a task has waited this long for a worker (seconds).
+WORKER_LATE_SECONDS = int(os.environ.get("WORKER_LATE_SECONDS", "300"))
+
 # Mail. Operators set EMAIL_HOST etc.; Django 6.1's MAILERS is built from them.
 # With no EMAIL_HOST, local development prints mail to the console.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
@@ -346,7 +349,7 @@ TEMPLATES[0]["OPTIONS"]["context_processors"].append("briefings.context_processo
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 # Load balancers probe /healthz over plain HTTP.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz(/worker)?$"]
 SECURE_HSTS_SECONDS = 0 if DEBUG else int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
 # includeSubDomains covers names under the site's own host (*.briefing.example.org), not
 # its siblings, so it is safe on by default.

@@ -8,6 +8,7 @@ from . import health
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
+    path("healthz/worker", health.worker_healthz, name="healthz-worker"),
     path("admin/", admin.site.urls),
     # Our checked image upload, at the address and name the CKEditor widget uses, so it
     # answers before the package's own view.

@@ -26,6 +26,7 @@ from tests.factories import (
 # Anyone may request these. Keyed by "namespace:name" (or the route, for unnamed patterns).
 PUBLIC = {
     "healthz",
+    "healthz-worker",  # says only whether tasks wait too long for the worker
     "admin:login",  # the sign-in form itself
     "admin:logout",  # signing out shows nothing private
     "briefings:home",
