@@ -331,7 +331,7 @@ def person_list(request):
 
 @cache_public_page
 def person_detail(request, slug):
-    person = get_object_or_404(Person.objects.select_related("organisation"), slug=slug)
+    person = get_object_or_404(Person.objects.for_page(), slug=slug)
     page = _mentions_page(request, people=person)
     return render(
         request,
