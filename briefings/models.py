@@ -88,6 +88,17 @@ class Organisation(SluggedByName):
         return reverse("briefings:organisation-detail", kwargs={"slug": self.slug})
 
 
+class PersonQuerySet(models.QuerySet):
+    def for_page(self):
+        """With their organisation, and `organisation_is_public`: whether a published article
+        mentions it, so that it has a page to link to (Organisation pages list only those)."""
+        return self.select_related("organisation").annotate(
+            organisation_is_public=models.Exists(
+                Article.objects.published().filter(organisations=OuterRef("organisation"))
+            )
+        )
+
+
 class Person(SluggedByName):
     name = models.CharField(max_length=200, help_text="As readers know them, e.g. “Hazel Blears”.")
     slug = models.SlugField(
@@ -112,6 +123,8 @@ class Person(SluggedByName):
     notes = models.TextField(
         blank=True, help_text="Private notes for editors; not shown on the site."
     )
+
+    objects = PersonQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.redirects.middleware import RedirectFallbackMiddleware
 from django.contrib.redirects.models import Redirect
 from django.contrib.sites.shortcuts import get_current_site
+from django.shortcuts import render
 from django.urls import Resolver404, resolve
 
 from .models import Issue
@@ -39,6 +40,9 @@ class OldAddressMiddleware(RedirectFallbackMiddleware):
         redirected = self._redirect(request, response)
         if redirected.status_code == 301 and _leads_to_a_hidden_issue(redirected["Location"]):
             return response
+        if redirected.status_code == 410:
+            # Django's answer has no body, so a reader following an old link saw a blank page.
+            return render(request, "410.html", status=410)
         return redirected
 
     def _redirect(self, request, response):

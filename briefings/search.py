@@ -121,6 +121,13 @@ def _search_query(query):
     return _ParsedOnce(query, search_type="websearch", config="english")
 
 
+def has_no_words(query):
+    """True for a query of punctuation and symbols only ("!!!", "-", "&"): there is nothing in
+    it to look for, and a search finding nothing should say that rather than blame the
+    spelling or call "!!!" a common word."""
+    return not any(ch.isalnum() for ch in query)
+
+
 def only_common_words(query):
     """True if PostgreSQL ignores every word of `query` ("the", "and of"), so that a search
     finding nothing can say why."""

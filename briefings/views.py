@@ -35,6 +35,7 @@ from .pagecache import cache_public_page
 from .sanitise import plain_text, sanitise_html
 from .search import (
     clean_query,
+    has_no_words,
     only_common_words,
     quoted_query,
     search_articles,
@@ -330,7 +331,7 @@ def person_list(request):
 
 @cache_public_page
 def person_detail(request, slug):
-    person = get_object_or_404(Person.objects.select_related("organisation"), slug=slug)
+    person = get_object_or_404(Person.objects.for_page(), slug=slug)
     page = _mentions_page(request, people=person)
     return render(
         request,
@@ -459,7 +460,8 @@ def search(request):
         "extra_query": urlencode(filters),
     }
     if not page.object_list and not issues:
-        context["only_common_words"] = only_common_words(query)
+        context["no_words"] = has_no_words(query)
+        context["only_common_words"] = not context["no_words"] and only_common_words(query)
     return render(request, "briefings/search.html", context)
 
 

@@ -82,6 +82,17 @@ def test_a_search_of_only_common_words_says_why_it_finds_nothing(client, publish
     assert "too common" not in search(client, "hurricane")
 
 
+@pytest.mark.parametrize("query", ["!!!", "-", "&", "<->", ":*", "\U0001f986"])
+def test_a_search_of_only_punctuation_or_symbols_says_it_has_no_words(
+    client, published_issue, query
+):
+    # Not "made only of words too common to search for": there are no words in it at all.
+    body = search(client, query)
+    assert "has no words to search for" in body
+    assert "too common" not in body
+    assert "has no words" not in search(client, "hurricane")
+
+
 def test_empty_query_gives_a_friendly_page(client, published_issue):
     body = search(client, "")
     assert "Type a few words" in body

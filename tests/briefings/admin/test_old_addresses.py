@@ -38,6 +38,18 @@ def test_an_old_address_with_no_new_one_tells_readers_the_page_has_gone(client, 
     assert client.get("/brief/withdrawn/").status_code == 410
 
 
+def test_a_page_that_has_gone_says_so_in_words_with_links_onwards(client, editor_client):
+    # Django's own answer for it is an empty page: a reader saw nothing at all.
+    editor_client.post(ADD, {"old_path": "/brief/withdrawn/", "new_path": ""})
+    for old in ("/brief/withdrawn/", "/brief/withdrawn", "/brief/withdrawn/?utm_source=x"):
+        response = client.get(old)
+        assert response.status_code == 410, old
+        body = response.content.decode()
+        assert "<h1>This page has gone</h1>" in body, old
+        assert f'href="{reverse("briefings:archive")}"' in body
+        assert '<meta name="robots" content="noindex">' in body
+
+
 def test_an_old_address_listed_twice_is_refused_in_plain_words(editor_client, published_issue):
     data = {"old_path": "/brief/23rd-march-22/", "new_path": published_issue.get_absolute_url()}
     assert editor_client.post(ADD, data).status_code == 302
