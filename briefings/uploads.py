@@ -73,6 +73,19 @@ def upload_image(request):
         return _error("That file is not an image we can use. Upload a JPEG, PNG, GIF or WebP.")
 
     upload.seek(0)
+    try:
+        # verify() reads an image's structure, not its pixels: a photo cut short on its way
+        # (an upload from a phone that lost its signal) passes it, and would be stored with
+        # its lower part grey, or fail with an error page when its photo data was removed.
+        with Image.open(upload) as image:
+            image.load()
+    except (OSError, SyntaxError, ValueError):
+        return _error(
+            "That image is damaged or incomplete, perhaps cut short while it was being copied. "
+            "Open it on your computer to check it, save it again, and upload it once more."
+        )
+
+    upload.seek(0)
     content = _without_metadata(upload, kind)
     # A random name: nothing of the uploader's file name reaches the web address or the disk.
     name = f"uploads/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{ALLOWED_FORMATS[kind]}"
