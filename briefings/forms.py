@@ -467,6 +467,12 @@ def _path_of(value):
     return path + ("?" + iri_to_uri("&".join(query)) if query else "")
 
 
+UNREADABLE_ADDRESS = (
+    "This is not an address a browser can open: part of it may be missing. Copy it again "
+    "from the browser’s address bar."
+)
+
+
 class RedirectForm(forms.ModelForm):
     """An old address that leads to a new one. The site has one address, so the redirect
     belongs to it without the editor choosing (briefings.admin.OldAddressAdmin)."""
@@ -483,7 +489,10 @@ class RedirectForm(forms.ModelForm):
         }
 
     def clean_old_path(self):
-        old_path = _path_of(self.cleaned_data["old_path"])
+        try:
+            old_path = _path_of(self.cleaned_data["old_path"])
+        except ValueError:  # such as "http://[::1", an address cut short in the copying
+            raise forms.ValidationError(UNREADABLE_ADDRESS) from None
         if not old_path.startswith("/"):
             raise forms.ValidationError("Start the old address with a slash, as in /brief/.")
         taken = Redirect.objects.filter(site_id=settings.SITE_ID, old_path=old_path)
@@ -499,6 +508,11 @@ class RedirectForm(forms.ModelForm):
             raise forms.ValidationError(
                 "Start the new address with a slash, or give a full link starting https://."
             )
+        try:
+            urlsplit(new_path)
+        except ValueError:
+            # Readers sent there would get an error page.
+            raise forms.ValidationError(UNREADABLE_ADDRESS) from None
         return new_path
 
     def clean(self):
