@@ -195,6 +195,9 @@ class IssueAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["loaded_version"].initial = self.instance.version
+        if "publish_at" not in self.fields:
+            # Staff who may only view issues get a form without the fields they cannot change.
+            return
         # The admin makes these fields (with its calendar widgets); the dates they take and
         # what they say of one they cannot read are set here.
         publish_at = self.fields["publish_at"]
