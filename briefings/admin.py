@@ -218,7 +218,27 @@ class KindOfOrganisationFilter(admin.ChoicesFieldListFilter):
         self.title = "kind of organisation"
 
 
-class ArticleInline(admin.StackedInline):
+class ChoosesPeopleAndOrganisations:
+    """An article's people and organisations, as the issue page and the Articles screen offer
+    them. One deleted by a colleague while the page was open was refused as "Select a valid
+    choice. 57 is not one of the available choices", naming a number editors never see."""
+
+    GONE = {
+        "people": "Someone chosen here was deleted from People after this page was opened, "
+        "so they have been taken off the list. Check who is left and save again.",
+        "organisations": "An organisation chosen here was deleted from Organisations after "
+        "this page was opened, so it has been taken off the list. Check what is left and "
+        "save again.",
+    }
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name in self.GONE:
+            field.error_messages["invalid_choice"] = self.GONE[db_field.name]
+        return field
+
+
+class ArticleInline(ChoosesPeopleAndOrganisations, admin.StackedInline):
     model = Article
     formset = ArticleInlineFormSet
     formfield_overrides = ARTICLE_FIELDS
@@ -685,7 +705,11 @@ class SectionAdmin(RetiresCachedPages, admin.ModelAdmin):
 
 @admin.register(Article)
 class ArticleAdmin(
-    SearchesEitherApostrophe, RetiresCachedPages, KeepsOldAddresses, admin.ModelAdmin
+    ChoosesPeopleAndOrganisations,
+    SearchesEitherApostrophe,
+    RetiresCachedPages,
+    KeepsOldAddresses,
+    admin.ModelAdmin,
 ):
     """Every article across the archive, for searching; they are written in the issue."""
 

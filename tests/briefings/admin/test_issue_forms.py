@@ -1051,3 +1051,32 @@ def test_deleting_articles_from_the_article_list_counts_as_a_save_of_their_issue
     assert response.status_code == 302
     for issue in Issue.objects.filter(pk__in=versions):
         assert issue.version == versions[issue.pk] + 1
+
+
+def test_a_person_deleted_while_the_issue_was_open_is_named_as_deleted_not_as_a_number(
+    editor_client,
+):
+    issue = IssueFactory(title="Halls", status=Issue.Status.DRAFT, publish_at=None)
+    article = ArticleFactory(issue=issue)
+    kept, deleted = PersonFactory(name="Ailsa Munro"), PersonFactory(name="Duplicate Ailsa")
+    gone = deleted.pk
+    deleted.delete()  # by a colleague, on People, while the issue was open
+
+    response = editor_client.post(
+        change_url(issue),
+        issue_form_data(
+            issue=issue,
+            date=f"{issue.date:%Y-%m-%d}",
+            articles=[
+                existing_article(article, title="Retitled", people=[str(kept.pk), str(gone)])
+            ],
+            initial_articles=1,
+        ),
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Someone chosen here was deleted from People after this page was opened" in page
+    assert f"{gone} is not one of the available choices" not in page
+    assert "Ailsa Munro" in page  # still chosen, ready to save again
+    assert "Retitled" in page
