@@ -26,6 +26,7 @@ from .sanitise import (
     links_with_spaces,
     sanitise_html,
     undescribed_images,
+    unreadable_links,
     unusable_links,
 )
 
@@ -131,6 +132,14 @@ def refuse_unusable_links(html):
             "address bar."
         )
         for address, words in links_with_spaces(html)
+    ]
+    errors += [
+        forms.ValidationError(
+            f"The link on “{words or address}” goes to “{address}”, which is not an address a "
+            "browser can open: part of it may be missing. Copy it again from the browser’s "
+            "address bar."
+        )
+        for address, words in unreadable_links(html)
     ]
     for src in foreign_images(html):
         where = "pasted in from another program" if src.startswith("data:") else f"at “{src}”"

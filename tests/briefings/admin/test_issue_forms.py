@@ -368,6 +368,19 @@ def test_a_link_with_a_space_in_its_address_is_refused_by_name(editor_client):
     assert "The link on “the report” goes to “https://example.org/annual report.pdf”" in page
 
 
+def test_a_link_cut_short_in_the_copying_is_refused_by_name_not_dropped_unseen(editor_client):
+    articles = three_articles()[:1]
+    articles[0]["body"] = '<p>Read <a href="https://[::1/plan">the plan</a>.</p>'
+    response = editor_client.post(ADD_URL, issue_form_data(articles=articles, title="Links"))
+    assert response.status_code == 200
+    assert not Issue.objects.exists()
+    page = strip_tags(response.content.decode())
+    assert (
+        "The link on “the plan” goes to “https://[::1/plan”, which is not an address a browser "
+        "can open" in page
+    )
+
+
 def test_an_image_from_another_site_is_refused_by_name_not_dropped_unseen(editor_client):
     articles = three_articles()[:1]
     articles[0]["body"] = (
