@@ -11,7 +11,7 @@ from django.contrib.redirects.models import Redirect
 from django.contrib.sites.models import Site
 from django.core.exceptions import PermissionDenied
 from django.db import connection, models, transaction
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, prefetch_related_objects
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -218,7 +218,27 @@ class KindOfOrganisationFilter(admin.ChoicesFieldListFilter):
         self.title = "kind of organisation"
 
 
-class ArticleInline(admin.StackedInline):
+class ChoosesPeopleAndOrganisations:
+    """An article's people and organisations, as the issue page and the Articles screen offer
+    them. One deleted by a colleague while the page was open was refused as "Select a valid
+    choice. 57 is not one of the available choices", naming a number editors never see."""
+
+    GONE = {
+        "people": "Someone chosen here was deleted from People after this page was opened, "
+        "so they have been taken off the list. Check who is left and save again.",
+        "organisations": "An organisation chosen here was deleted from Organisations after "
+        "this page was opened, so it has been taken off the list. Check what is left and "
+        "save again.",
+    }
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name in self.GONE:
+            field.error_messages["invalid_choice"] = self.GONE[db_field.name]
+        return field
+
+
+class ArticleInline(ChoosesPeopleAndOrganisations, admin.StackedInline):
     model = Article
     formset = ArticleInlineFormSet
     formfield_overrides = ARTICLE_FIELDS
@@ -685,7 +705,11 @@ class SectionAdmin(RetiresCachedPages, admin.ModelAdmin):
 
 @admin.register(Article)
 class ArticleAdmin(
-    SearchesEitherApostrophe, RetiresCachedPages, KeepsOldAddresses, admin.ModelAdmin
+    ChoosesPeopleAndOrganisations,
+    SearchesEitherApostrophe,
+    RetiresCachedPages,
+    KeepsOldAddresses,
+    admin.ModelAdmin,
 ):
     """Every article across the archive, for searching; they are written in the issue."""
 
@@ -740,9 +764,19 @@ class ArticleAdmin(
         # A save of the article is a save of its issue (and of the one it left, if moved):
         # an issue screen opened before it must not save over it (ArticleAdminForm).
         issues = {obj.issue_id, form.initial.get("issue")} - {None}
-        Issue.objects.filter(pk__in=issues).update(version=F("version") + 1)
+        Issue.objects.filter(pk__in=issues).count_as_saved()
         if change and "issue" in form.changed_data:
             self._say_what_the_move_means(request, obj, form.initial.get("issue"))
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        # The issue screen lists its articles: one opened before could not be saved at all.
+        Issue.objects.filter(pk=obj.issue_id).count_as_saved()
+
+    def delete_queryset(self, request, queryset):
+        issues = list(queryset.values_list("issue_id", flat=True).distinct())
+        super().delete_queryset(request, queryset)
+        Issue.objects.filter(pk__in=issues).count_as_saved()
 
     def _say_what_the_move_means(self, request, article, old_issue_id):
         # Moving an article is one field on this screen, but it can put it on the site, or

@@ -26,6 +26,7 @@ from .sanitise import (
     links_with_spaces,
     sanitise_html,
     undescribed_images,
+    unreadable_links,
     unusable_links,
 )
 
@@ -132,6 +133,14 @@ def refuse_unusable_links(html):
         )
         for address, words in links_with_spaces(html)
     ]
+    errors += [
+        forms.ValidationError(
+            f"The link on “{words or address}” goes to “{address}”, which is not an address a "
+            "browser can open: part of it may be missing. Copy it again from the browser’s "
+            "address bar."
+        )
+        for address, words in unreadable_links(html)
+    ]
     for src in foreign_images(html):
         where = "pasted in from another program" if src.startswith("data:") else f"at “{src}”"
         errors.append(
@@ -195,6 +204,9 @@ class IssueAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["loaded_version"].initial = self.instance.version
+        if "publish_at" not in self.fields:
+            # Staff who may only view issues get a form without the fields they cannot change.
+            return
         # The admin makes these fields (with its calendar widgets); the dates they take and
         # what they say of one they cannot read are set here.
         publish_at = self.fields["publish_at"]
@@ -467,6 +479,12 @@ def _path_of(value):
     return path + ("?" + iri_to_uri("&".join(query)) if query else "")
 
 
+UNREADABLE_ADDRESS = (
+    "This is not an address a browser can open: part of it may be missing. Copy it again "
+    "from the browser’s address bar."
+)
+
+
 class RedirectForm(forms.ModelForm):
     """An old address that leads to a new one. The site has one address, so the redirect
     belongs to it without the editor choosing (briefings.admin.OldAddressAdmin)."""
@@ -483,7 +501,10 @@ class RedirectForm(forms.ModelForm):
         }
 
     def clean_old_path(self):
-        old_path = _path_of(self.cleaned_data["old_path"])
+        try:
+            old_path = _path_of(self.cleaned_data["old_path"])
+        except ValueError:  # such as "http://[::1", an address cut short in the copying
+            raise forms.ValidationError(UNREADABLE_ADDRESS) from None
         if not old_path.startswith("/"):
             raise forms.ValidationError("Start the old address with a slash, as in /brief/.")
         taken = Redirect.objects.filter(site_id=settings.SITE_ID, old_path=old_path)
@@ -499,6 +520,11 @@ class RedirectForm(forms.ModelForm):
             raise forms.ValidationError(
                 "Start the new address with a slash, or give a full link starting https://."
             )
+        try:
+            urlsplit(new_path)
+        except ValueError:
+            # Readers sent there would get an error page.
+            raise forms.ValidationError(UNREADABLE_ADDRESS) from None
         return new_path
 
     def clean(self):

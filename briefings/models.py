@@ -217,6 +217,13 @@ class IssueQuerySet(models.QuerySet):
     def with_articles(self):
         return self.prefetch_related(articles_for_page())
 
+    def count_as_saved(self):
+        """Count a change made to these issues' articles elsewhere (the Articles screen, a
+        topic merge) as a save of each issue: an issue screen opened before it is then refused
+        with a message, rather than saving its old copy over the change or failing on an
+        article that is no longer there."""
+        return self.update(version=models.F("version") + 1)
+
     def with_neighbours(self):
         """Annotate `previous_date` and `following_date`: the published issues either side
         (None at either end), for "previous" and "next" links without more queries."""

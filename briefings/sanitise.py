@@ -79,6 +79,24 @@ def unusable_links(html):
     ]
 
 
+def unreadable_links(html):
+    """(address, words) of each link whose address cannot be read at all, such as
+    "https://[::1/report" (cut short in the copying): sanitise_html takes it away."""
+    return [
+        (href.strip(), " ".join(text.split()))
+        for href, text in _parsed(html).links
+        if _unreadable(href)
+    ]
+
+
+def _unreadable(href):
+    try:
+        urlsplit(href.strip())
+    except ValueError:
+        return True
+    return False
+
+
 def links_with_spaces(html):
     """(address, words) of each web link with a space in its address. The sanitiser takes
     away one with a space in the site's name ("https://exa mple.org") and keeps the others,
@@ -115,7 +133,7 @@ def undescribed_images(html):
 def _scheme(href):
     try:
         return urlsplit(href.strip()).scheme.lower()
-    except ValueError:  # "http://[::1": left to the sanitiser
+    except ValueError:  # "http://[::1": unreadable_links names it
         return ""
 
 

@@ -2,6 +2,7 @@ import time
 
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.redirects.models import Redirect
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
@@ -142,6 +143,10 @@ def merge_topics(*, tags, name):
             else:
                 tagged.add(tuple(thing))
                 move.append(pk)
+        retagged = TaggedItem.objects.filter(pk__in=drop + move)
+        # An issue screen opened before the merge would put the merged-away tags back.
+        articles = retagged.filter(content_type=ContentType.objects.get_for_model(Article))
+        Issue.objects.filter(articles__in=articles.values("object_id")).count_as_saved()
         TaggedItem.objects.filter(pk__in=drop).delete()
         TaggedItem.objects.filter(pk__in=move).update(tag=into)
         Tag.objects.filter(pk__in=[tag.pk for tag in tags]).exclude(pk=into.pk).delete()

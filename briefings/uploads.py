@@ -57,10 +57,18 @@ def upload_image(request):
     if upload.size > limit_mb * 1024 * 1024:
         return _error(f"That image is too large. Images can be up to {limit_mb} MB.")
 
+    kind = None
     try:
         with Image.open(upload) as image:
             kind = image.format
             image.verify()
+        # verify() reads an image's structure, not its pixels: a photo cut short on its way
+        # (an upload from a phone that lost its signal) passes it, and would be stored with
+        # its lower part grey, or fail with an error page when its photo data was removed.
+        upload.seek(0)
+        with Image.open(upload) as image:
+            image.load()
+        whole = True
     except Image.DecompressionBombError:
         # Small on disk but far too many pixels (Pillow's guard against memory exhaustion).
         return _error(
@@ -68,9 +76,14 @@ def upload_image(request):
             "example 2,000 pixels wide, and upload it again."
         )
     except Exception:  # Pillow raises many kinds of error for a damaged or non-image file.
-        kind = None
+        whole = False  # and `kind` says whether it was an image at all
     if kind not in ALLOWED_FORMATS:
         return _error("That file is not an image we can use. Upload a JPEG, PNG, GIF or WebP.")
+    if not whole:
+        return _error(
+            "That image is damaged or incomplete, perhaps cut short while it was being copied. "
+            "Open it on your computer to check it, save it again, and upload it once more."
+        )
 
     upload.seek(0)
     content = _without_metadata(upload, kind)

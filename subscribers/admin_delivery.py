@@ -46,7 +46,7 @@ class TestSendForm(forms.Form):
 
     def clean_extra(self):
         raw = self.cleaned_data["extra"].replace(",", "\n").split()
-        addresses = list(dict.fromkeys(address.strip() for address in raw if address.strip()))
+        addresses = _once_each(address.strip() for address in raw if address.strip())
         if len(addresses) > MAX_EXTRA_TEST_ADDRESSES:
             raise forms.ValidationError(
                 f"A test can go to at most {MAX_EXTRA_TEST_ADDRESSES} extra addresses."
@@ -57,6 +57,19 @@ class TestSendForm(forms.Form):
             except forms.ValidationError:
                 raise forms.ValidationError(f"“{address}” is not an email address.") from None
         return addresses
+
+    def recipients(self, own):
+        """The editor's own address (if their account has one) and the extra ones, each once."""
+        return _once_each(([own] if own else []) + self.cleaned_data["extra"])
+
+
+def _once_each(addresses):
+    # Mail servers treat capitals alike: "Ann@example.org" typed beside ann@example.org is the
+    # same mailbox, which would get two copies of the test.
+    first_spelling = {}
+    for address in addresses:
+        first_spelling.setdefault(address.casefold(), address)
+    return list(first_spelling.values())
 
 
 @admin.register(Delivery)
@@ -143,7 +156,7 @@ class DeliveryAdmin(admin.ModelAdmin):
         form = TestSendForm(request.POST or None)
         own = request.user.email
         if request.method == "POST" and form.is_valid():
-            addresses = list(dict.fromkeys(([own] if own else []) + form.cleaned_data["extra"]))
+            addresses = form.recipients(own)
             if not addresses:
                 form.add_error("extra", "Your account has no email address: give one here.")
             else:

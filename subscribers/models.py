@@ -57,7 +57,16 @@ class Subscriber(models.Model):
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            models.UniqueConstraint(Lower("email"), name="subscriber_email_unique_ci"),
+            models.UniqueConstraint(
+                Lower("email"),
+                name="subscriber_email_unique_ci",
+                # Django's own words name the constraint, which means nothing to an editor.
+                violation_error_message=(
+                    "There is already a subscriber with this email address (perhaps written "
+                    "with different capital letters). Search the list for it and edit that "
+                    "subscriber instead."
+                ),
+            ),
         ]
         permissions = [
             ("view_subscriber_list", "Can see and export the subscriber list"),

@@ -320,3 +320,18 @@ def test_a_subscribers_own_delete_page_asks_to_erase_and_says_erased_once(client
     assert "cannot be undone" in asked
     assert done.count("Erased 1 subscriber.") == 1
     assert "was deleted successfully" not in done
+
+
+def test_adding_an_address_already_on_the_list_in_other_capitals_says_so_plainly(
+    client, list_keeper
+):
+    SubscriberFactory(email="morag@example.org")
+    response = client.post(
+        "/admin/subscribers/subscriber/add/",
+        {"email": "Morag@Example.org", "name": "", "organisation": "", "status": "active"},
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "There is already a subscriber with this email address" in page
+    assert "subscriber_email_unique_ci" not in page
+    assert Subscriber.objects.count() == 1

@@ -78,6 +78,18 @@ def test_send_a_test_to_myself_and_colleagues(editor_client, smtp_server):
     assert not Delivery.objects.exists()
 
 
+def test_a_test_goes_once_to_an_address_typed_twice_in_other_capitals(editor_client, smtp_server):
+    issue = IssueFactory(draft=True)
+
+    response = editor_client.post(
+        url("test", issue), {"extra": "Editor@Example.org, a@example.org\nA@EXAMPLE.ORG"}
+    )
+
+    assert response.status_code == 302
+    received = sorted(rcpt for _, rcpts in smtp_server.envelopes for rcpt in rcpts)
+    assert received == ["a@example.org", "editor@example.org"]
+
+
 def test_a_test_the_mail_server_cannot_take_is_explained_in_plain_words(
     editor_client, smtp_server, settings
 ):

@@ -368,6 +368,19 @@ def test_a_link_with_a_space_in_its_address_is_refused_by_name(editor_client):
     assert "The link on “the report” goes to “https://example.org/annual report.pdf”" in page
 
 
+def test_a_link_cut_short_in_the_copying_is_refused_by_name_not_dropped_unseen(editor_client):
+    articles = three_articles()[:1]
+    articles[0]["body"] = '<p>Read <a href="https://[::1/plan">the plan</a>.</p>'
+    response = editor_client.post(ADD_URL, issue_form_data(articles=articles, title="Links"))
+    assert response.status_code == 200
+    assert not Issue.objects.exists()
+    page = strip_tags(response.content.decode())
+    assert (
+        "The link on “the plan” goes to “https://[::1/plan”, which is not an address a browser "
+        "can open" in page
+    )
+
+
 def test_an_image_from_another_site_is_refused_by_name_not_dropped_unseen(editor_client):
     articles = three_articles()[:1]
     articles[0]["body"] = (
@@ -1004,3 +1017,79 @@ def test_moving_an_article_between_issues_says_when_it_goes_on_or_off_the_site(
     assert article.issue == destination
     warnings = [text for level, text in said(response) if level == "warning"]
     assert warnings == ([expected] if expected else [])
+
+
+def test_an_issue_screen_opened_before_one_of_its_articles_was_deleted_says_so_on_saving(
+    editor_client,
+):
+    # Without this, the page said "Please correct the error below." and showed no error (the
+    # deleted article's hidden id was refused), however often the editor saved.
+    issue = IssueFactory(title="Halls", status=Issue.Status.DRAFT, publish_at=None)
+    kept, deleted = ArticleFactory(issue=issue), ArticleFactory(issue=issue)
+    opened_at = issue.version
+    editor_client.post(
+        reverse("admin:briefings_article_delete", args=[deleted.pk]), {"post": "yes"}
+    )
+    assert not Article.objects.filter(pk=deleted.pk).exists()
+
+    response = editor_client.post(
+        change_url(issue),
+        issue_form_data(
+            issue=issue,
+            date=f"{issue.date:%Y-%m-%d}",
+            loaded_version=str(opened_at),
+            articles=[
+                existing_article(kept, title="Retitled in the old tab"),
+                existing_article(deleted, teaser="Rewritten in the old tab"),
+            ],
+            initial_articles=2,
+        ),
+    )
+
+    assert response.status_code == 200
+    assert CONFLICT_MESSAGE in response.content.decode()
+    kept.refresh_from_db()
+    assert kept.title != "Retitled in the old tab"
+
+
+def test_deleting_articles_from_the_article_list_counts_as_a_save_of_their_issues(
+    editor_client,
+):
+    first, second = ArticleFactory(), ArticleFactory()
+    versions = {first.issue_id: first.issue.version, second.issue_id: second.issue.version}
+    response = editor_client.post(
+        reverse("admin:briefings_article_changelist"),
+        {"action": "delete_selected", "_selected_action": [first.pk, second.pk], "post": "yes"},
+    )
+    assert response.status_code == 302
+    for issue in Issue.objects.filter(pk__in=versions):
+        assert issue.version == versions[issue.pk] + 1
+
+
+def test_a_person_deleted_while_the_issue_was_open_is_named_as_deleted_not_as_a_number(
+    editor_client,
+):
+    issue = IssueFactory(title="Halls", status=Issue.Status.DRAFT, publish_at=None)
+    article = ArticleFactory(issue=issue)
+    kept, deleted = PersonFactory(name="Ailsa Munro"), PersonFactory(name="Duplicate Ailsa")
+    gone = deleted.pk
+    deleted.delete()  # by a colleague, on People, while the issue was open
+
+    response = editor_client.post(
+        change_url(issue),
+        issue_form_data(
+            issue=issue,
+            date=f"{issue.date:%Y-%m-%d}",
+            articles=[
+                existing_article(article, title="Retitled", people=[str(kept.pk), str(gone)])
+            ],
+            initial_articles=1,
+        ),
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Someone chosen here was deleted from People after this page was opened" in page
+    assert f"{gone} is not one of the available choices" not in page
+    assert "Ailsa Munro" in page  # still chosen, ready to save again
+    assert "Retitled" in page

@@ -8,8 +8,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from taggit.models import Tag
 
+from briefings.forms import CONFLICT_MESSAGE
+from briefings.models import Issue
 from briefings.services import merge_topics
 from tests.factories import ArticleFactory
+
+from .forms import existing_article, public_issue_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -235,3 +239,27 @@ def test_a_topic_name_or_address_already_taken_is_said_once_in_plain_words(
     assert message in page
     assert "already exists" not in page
     assert Tag.objects.count() == 1
+
+
+def test_an_issue_screen_opened_before_a_merge_cannot_put_the_merged_tag_back(
+    editor_client, ticked_halls
+):
+    first, _ = ticked_halls
+    issue = first.issue
+    opened_at = Issue.objects.get(pk=issue.pk).version
+    editor_client.post(reverse("admin:taggit_tag_merge_tags"), {"name": "Village halls"})
+
+    response = editor_client.post(
+        reverse("admin:briefings_issue_change", args=[issue.pk]),
+        public_issue_form_data(
+            issue,
+            loaded_version=str(opened_at),
+            articles=[existing_article(first, tags="Village hall")],
+            initial_articles=1,
+        ),
+    )
+
+    assert response.status_code == 200
+    assert CONFLICT_MESSAGE in response.content.decode()
+    assert not Tag.objects.filter(name="Village hall").exists()
+    assert list(first.tags.names()) == ["Village halls"]

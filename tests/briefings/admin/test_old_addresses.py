@@ -305,3 +305,17 @@ def test_an_old_address_that_has_gone_is_gone_with_a_query_string_too(client, ed
 def test_an_odd_address_with_a_query_string_is_a_404_not_an_error(client):
     # A NUL byte in the path: PostgreSQL refuses it in a query, so it must not reach one.
     assert client.get("/brief/%00/?utm_source=x").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("old_path", "new_path"),
+    [("http://[::1/brief/x/", "/briefings/"), ("/brief/x/", "https://[::1/briefings/")],
+)
+def test_an_address_cut_short_in_the_copying_is_refused_in_plain_words(
+    client, editor_client, old_path, new_path
+):
+    page = editor_client.post(ADD, {"old_path": old_path, "new_path": new_path})
+    assert page.status_code == 200
+    assert "This is not an address a browser can open" in page.content.decode()
+    assert not Redirect.objects.exists()
+    assert client.get("/brief/x/").status_code == 404

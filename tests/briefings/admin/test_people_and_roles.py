@@ -1,7 +1,7 @@
 import json
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission, User
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -310,3 +310,26 @@ def test_deleting_organisations_from_the_list_names_the_articles_that_lose_the_m
     assert "object (" not in page
     assert "Woodland bought" in page
     assert "Mentions in articles: 1" in page
+
+
+def test_staff_who_may_only_view_the_briefing_can_open_its_pages_read_only(client):
+    reader = User.objects.create_user("trustee", is_staff=True)
+    reader.user_permissions.set(
+        Permission.objects.filter(content_type__app_label="briefings", codename__startswith="view_")
+    )
+    client.force_login(reader)
+    article = ArticleFactory(title="Warm halls for winter")
+    person = PersonFactory()
+    article.people.add(person)
+    pages = [
+        ("admin:briefings_issue_change", article.issue_id),
+        ("admin:briefings_article_change", article.pk),
+        ("admin:briefings_person_change", person.pk),
+        ("admin:briefings_section_change", article.section_id),
+    ]
+    for name, pk in pages:
+        response = client.get(reverse(name, args=[pk]))
+        assert response.status_code == 200, name
+        assert 'name="_save"' not in response.content.decode(), name
+    issue_page = client.get(reverse("admin:briefings_issue_change", args=[article.issue_id]))
+    assert "Warm halls for winter" in issue_page.content.decode()

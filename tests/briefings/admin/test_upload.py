@@ -143,3 +143,21 @@ def test_location_and_camera_data_are_removed_from_photos(editor_client, media_r
     assert saved.format == "JPEG"
     assert saved.size == (30, 20)
     assert not saved.getexif()
+
+
+@pytest.mark.parametrize(
+    ("fmt", "with_photo_data"), [("JPEG", True), ("JPEG", False), ("PNG", False)]
+)
+def test_an_image_cut_short_is_refused_as_damaged(editor_client, media_root, fmt, with_photo_data):
+    buffer = io.BytesIO()
+    exif = Image.Exif()
+    if with_photo_data:
+        exif[0x010F] = "Phone"  # the camera's make: photo data the upload removes
+    Image.effect_noise((400, 400), 60).convert("RGB").save(buffer, format=fmt, exif=exif)
+    cut_short = buffer.getvalue()[: len(buffer.getvalue()) // 2]
+
+    response = editor_client.post(URL, {"upload": SimpleUploadedFile("harbour", cut_short)})
+
+    assert response.status_code == 400
+    assert "damaged or incomplete" in error_of(response)
+    assert not any(path.is_file() for path in media_root.rglob("*"))
