@@ -564,11 +564,20 @@ TOPIC_NAME_LENGTH = Tag._meta.get_field("name").max_length
 
 def validate_topic_name(name):
     """A topic's page address is made from its name (in any script, as taggit makes it), so
-    a name needs a letter or a number; and the database keeps at most 100 characters."""
+    a name needs a letter or a number; and the database keeps at most 100 characters.
+
+    A control character (Word's line break, \\x0b, comes along in a paste) is refused rather
+    than quietly taken out: it may have stood for a space, and only the editor knows."""
     if len(name) > TOPIC_NAME_LENGTH:
         raise forms.ValidationError(
             f"The topic “{name[:40]}…” is too long: a topic can have at most "
             f"{TOPIC_NAME_LENGTH} characters."
+        )
+    if any(unicodedata.category(ch) == "Cc" for ch in name):
+        shown = "".join(ch for ch in name if unicodedata.category(ch) != "Cc")
+        raise forms.ValidationError(
+            f"“{shown}” cannot be a topic: it has a hidden control character in it, perhaps "
+            "copied along with the name. Type the name again rather than pasting it."
         )
     if not slugify(name, allow_unicode=True):
         raise forms.ValidationError(

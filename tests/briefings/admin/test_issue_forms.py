@@ -711,6 +711,20 @@ def test_a_topic_that_cannot_have_a_page_is_refused_on_the_articles_screen(edito
     assert list(article.tags.names()) == ["Halls"]
 
 
+def test_an_article_topic_with_a_hidden_control_character_is_refused_in_plain_words(
+    editor_client,
+):
+    articles = three_articles()
+    articles[0]["tags"] = "Halls, Hou\x7fsing"
+    response = editor_client.post(ADD_URL, issue_form_data(articles=articles))
+    assert response.status_code == 200
+    assert "“Housing” cannot be a topic: it has a hidden control character in it" in (
+        response.content.decode()
+    )
+    assert not Issue.objects.exists()
+    assert not Tag.objects.exists()
+
+
 def test_a_leader_too_long_to_index_is_refused_in_plain_words_and_nothing_is_saved(editor_client):
     # Distinct words, as a pasted table of figures would be: PostgreSQL's search index of the
     # text has a size limit, and passing it was a 500.
