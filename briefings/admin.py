@@ -1,7 +1,9 @@
 import datetime
+import re
 
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.flatpages.admin import FlatPageAdmin
 from django.contrib.flatpages.models import FlatPage
 from django.contrib.humanize.templatetags.humanize import apnumber
@@ -347,6 +349,50 @@ class IssueAdmin(SearchesEitherApostrophe, RetiresCachedPages, KeepsOldAddresses
         ("Publishing", {"fields": ["status", "publish_at", "loaded_version"]}),
         ("Email", {"fields": ["email_subject", "send_on_publish"]}),
     ]
+
+    def _changeform_view(self, request, object_id, form_url, extra_context):
+        if (
+            request.method == "POST"
+            and object_id is not None
+            and request.POST.get("loaded_version")  # sent from the page of a saved issue
+            and "_saveasnew" not in request.POST
+            and self.has_add_permission(request)
+            and self.get_object(request, unquote(object_id)) is None
+        ):
+            return self._deleted_while_open(request, extra_context)
+        return super()._changeform_view(request, object_id, form_url, extra_context)
+
+    def _deleted_while_open(self, request, extra_context):
+        """A colleague deleted the issue while this editor had it open. Django would redirect
+        to the issue list ("Issue with ID … doesn't exist"), losing everything they typed.
+
+        The same page comes back instead, with their text and a message, as the add-issue
+        form: there is no issue left to change, so the form now sends to "Add issue", and
+        pressing Save again adds what they typed as a new issue (after they have seen the
+        message, so a deletion meant by the colleague is not quietly undone). Its articles
+        become new articles of that issue: their rows went with the issue.
+        """
+        data = request.POST.copy()
+        del data["loaded_version"]
+        for inline in self.get_inline_instances(request):
+            formset = inline.get_formset(request)
+            prefix = formset.get_default_prefix()
+            data[f"{prefix}-INITIAL_FORMS"] = "0"
+            for name in (inline.model._meta.pk.name, formset.fk.name):
+                for key in [key for key in data if re.fullmatch(rf"{prefix}-\d+-{name}", key)]:
+                    del data[key]
+        request.POST = data
+        request.issue_deleted_while_open = True
+        return super()._changeform_view(
+            request, None, reverse("admin:briefings_issue_add"), extra_context
+        )
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if getattr(request, "issue_deleted_while_open", False):
+            # Shown again with the message, never saved from this request.
+            form = type(form.__name__, (form,), {"deleted_while_open": True})
+        return form
 
     def has_send_permission(self, request):
         # Only shows "Send to subscribers" to those allowed to send (subscribers.send_issue).

@@ -41,6 +41,12 @@ ARTICLE_CONFLICT_MESSAGE = (
     "after you opened it, so your changes have not been saved. Copy any text you want to "
     "keep, open the article again to see the version saved, and make your changes there."
 )
+DELETED_MESSAGE = (
+    "This issue was deleted by someone else (or by you in another tab) while you were editing "
+    "it, so your changes have not been saved. Everything you typed is still below. To keep "
+    "it, check it and press Save: it will be added as a new issue. Or copy any text you want "
+    "to keep before leaving this page."
+)
 # The first key of the PostgreSQL advisory locks on issue dates (the second is the date).
 ISSUE_DATE_LOCK = 0x5CA
 
@@ -200,6 +206,9 @@ class IssueAdminForm(forms.ModelForm):
         ]
         field_classes = {"publish_at": PublishAtField}
 
+    # Set by IssueAdmin on the form it shows again when the issue was deleted while open.
+    deleted_while_open = False
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
@@ -246,6 +255,8 @@ class IssueAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if self.deleted_while_open:
+            raise forms.ValidationError(DELETED_MESSAGE, code="deleted")
         if self.instance.pk:
             _refuse_if_saved_since(
                 self.instance.pk, cleaned.get("loaded_version"), CONFLICT_MESSAGE
@@ -564,11 +575,20 @@ TOPIC_NAME_LENGTH = Tag._meta.get_field("name").max_length
 
 def validate_topic_name(name):
     """A topic's page address is made from its name (in any script, as taggit makes it), so
-    a name needs a letter or a number; and the database keeps at most 100 characters."""
+    a name needs a letter or a number; and the database keeps at most 100 characters.
+
+    A control character (Word's line break, \\x0b, comes along in a paste) is refused rather
+    than quietly taken out: it may have stood for a space, and only the editor knows."""
     if len(name) > TOPIC_NAME_LENGTH:
         raise forms.ValidationError(
             f"The topic “{name[:40]}…” is too long: a topic can have at most "
             f"{TOPIC_NAME_LENGTH} characters."
+        )
+    if any(unicodedata.category(ch) == "Cc" for ch in name):
+        shown = "".join(ch for ch in name if unicodedata.category(ch) != "Cc")
+        raise forms.ValidationError(
+            f"“{shown}” cannot be a topic: it has a hidden control character in it, perhaps "
+            "copied along with the name. Type the name again rather than pasting it."
         )
     if not slugify(name, allow_unicode=True):
         raise forms.ValidationError(

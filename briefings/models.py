@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django_ckeditor_5.fields import CKEditor5Field
 from taggit.managers import TaggableManager
+from taggit.models import Tag
 
 from .sanitise import sanitise_html
 
@@ -475,3 +476,10 @@ class Article(models.Model):
                 self, self.title, queryset=Article.objects.filter(issue_id=self.issue_id)
             )
         super().save(*args, **kwargs)
+
+
+def public_topics():
+    """The topics (taggit's tags) of published articles that have a page of their own, for
+    the topic list and the sitemap. The admin refuses a name without a letter or number, but
+    a tag made by a script or a data import can have one, and so an empty slug: no page."""
+    return Tag.objects.filter(article__in=Article.objects.published()).exclude(slug="")

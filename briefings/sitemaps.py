@@ -3,9 +3,8 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
-from taggit.models import Tag
 
-from .models import Article, Issue, Organisation, Person, public_plain_pages
+from .models import Article, Issue, Organisation, Person, public_plain_pages, public_topics
 
 
 class _PublicSite:
@@ -82,9 +81,7 @@ class OrganisationSitemap(PublicSitemap):
 
 class TopicSitemap(PublicSitemap):
     def items(self):
-        return (
-            Tag.objects.filter(article__in=Article.objects.published()).distinct().order_by("slug")
-        )
+        return public_topics().distinct().order_by("slug")
 
 
 class PlainPageSitemap(PublicSitemap):

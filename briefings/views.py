@@ -30,6 +30,7 @@ from .models import (
     articles_for_page,
     issue_path,
     public_plain_pages,
+    public_topics,
 )
 from .pagecache import cache_public_page
 from .sanitise import plain_text, sanitise_html
@@ -375,11 +376,7 @@ def organisation_detail(request, slug):
 
 @cache_public_page
 def topic_list(request):
-    topics = (
-        Tag.objects.filter(article__in=Article.objects.published())
-        .annotate(article_count=Count("article"))
-        .order_by()
-    )
+    topics = public_topics().annotate(article_count=Count("article")).order_by()
     return render(
         request,
         "briefings/topic_list.html",

@@ -326,7 +326,12 @@ ABSOLUTE_URL_OVERRIDES = {
     "flatpages.flatpage": lambda page: reverse(
         "briefings:page", kwargs={"url": page.url.strip("/") + "/"}
     ),
-    "taggit.tag": lambda tag: reverse("briefings:topic-detail", kwargs={"slug": tag.slug}),
+    # A tag made outside the admin (a script, a data import) with no letter or number in its
+    # name has an empty slug, so no page: it is then shown unlinked, and left out of the topic
+    # list and the sitemap (publicly_listed_topics), rather than breaking every page showing it.
+    "taggit.tag": lambda tag: (
+        reverse("briefings:topic-detail", kwargs={"slug": tag.slug}) if tag.slug else ""
+    ),
 }
 # Old addresses (the previous site's /brief/29th-january-2020/ and the like) lead to the new
 # ones: editors list them in the admin under Redirects; they are looked up only for a 404,

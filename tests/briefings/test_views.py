@@ -400,6 +400,27 @@ def test_topics_in_any_script_have_pages_readers_can_reach(client, published_iss
     assert 'href="/topics/g%C3%A0idhlig/"' in text(client.get(article.get_absolute_url()))
 
 
+def test_a_topic_without_letters_made_outside_the_admin_breaks_no_public_page(
+    client, published_issue
+):
+    # The admin refuses such a name, but a script or data import can make one, and taggit
+    # gives it an empty web address: there is no page to link to, so it is named, unlinked.
+    ArticleFactory(issue=published_issue, title="Planet first", tags=["🌍", "Climate"])
+    article = published_issue.articles.get(title="Planet first")
+
+    index = client.get("/topics/")
+    sitemap = client.get("/sitemap.xml")
+    page = client.get(article.get_absolute_url())
+
+    assert [index.status_code, sitemap.status_code, page.status_code] == [200, 200, 200]
+    assert "🌍" not in text(index)
+    assert 'href="/topics/climate/"' in text(index)
+    assert "<loc>http://127.0.0.1:8000/topics/</loc>" in text(sitemap)
+    assert "<loc>http://127.0.0.1:8000/topics/climate/</loc>" in text(sitemap)
+    assert "<li>🌍</li>" in text(page)
+    assert 'href="/topics/climate/"' in text(page)
+
+
 def test_sitemap_lists_public_pages_only(client, published_issue, draft_issue, scheduled_issue):
     IssueFactory(draft=True, date=datetime.date(2031, 1, 8))
     PlainPageFactory(url="/about/", title="About us", content="<p>-</p>")

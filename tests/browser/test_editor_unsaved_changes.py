@@ -8,7 +8,7 @@ from django.contrib.sessions.models import Session
 from django.core.management import call_command
 
 from briefings.models import Issue, Person
-from tests.factories import PersonFactory
+from tests.factories import ArticleFactory, IssueFactory, PersonFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -119,6 +119,31 @@ def test_a_form_sent_back_with_errors_still_asks_before_leaving(editor_page, que
 
     assert questions == ["beforeunload"]
     assert not Issue.objects.exists()
+
+
+def test_an_issue_deleted_while_it_was_open_keeps_the_text_and_saves_as_a_new_issue(
+    editor_page, questions, live_server
+):
+    issue = IssueFactory(draft=True, date="2026-12-09", title="Halls")
+    ArticleFactory(issue=issue, title="Warm spaces")
+    editor_page.goto(f"{live_server.url}/admin/briefings/issue/{issue.pk}/change/")
+    editor_page.locator(".ck-editor__editable").first.wait_for(state="visible", timeout=15000)
+    editor_page.fill("#id_title", "Halls, rewritten")
+    editor_page.fill("#id_articles-0-title", "Warm spaces, rewritten")
+    issue.delete()  # by a colleague
+    editor_page.click("input[name=_save]")
+
+    editor_page.locator(".errorlist", has_text="deleted by someone else").wait_for()
+    assert editor_page.input_value("#id_title") == "Halls, rewritten"
+    assert editor_page.input_value("#id_articles-0-title") == "Warm spaces, rewritten"
+    follow_home_link(editor_page)
+    assert questions == ["beforeunload"]
+
+    editor_page.click("input[name=_save]")
+    editor_page.wait_for_url("**/admin/briefings/issue/")
+    saved = Issue.objects.get()
+    assert saved.title == "Halls, rewritten"
+    assert [article.title for article in saved.articles.all()] == ["Warm spaces, rewritten"]
 
 
 def sign_out_elsewhere():

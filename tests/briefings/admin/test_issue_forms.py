@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.html import strip_tags
 from taggit.models import Tag
 
-from briefings.forms import ARTICLE_CONFLICT_MESSAGE, CONFLICT_MESSAGE
+from briefings.forms import ARTICLE_CONFLICT_MESSAGE, CONFLICT_MESSAGE, DELETED_MESSAGE
 from briefings.models import Article, Issue, Organisation
 from subscribers.models import Delivery
 from tests.factories import (
@@ -209,6 +209,63 @@ def test_second_of_two_editors_saving_the_same_issue_is_told_and_saves_nothing(
     issue.refresh_from_db()
     assert issue.title == "Morag's title"
     assert issue.version == 2
+
+
+def _deleted_while_open(editor_client):
+    """An issue with an article, opened and edited by this editor, then deleted by a colleague
+    before they press Save: the page that Save brings back."""
+    issue = IssueFactory(draft=True, title="Halls")
+    article = ArticleFactory(issue=issue, title="Warm spaces", order=10)
+    data = issue_form_data(
+        issue=issue,
+        date=f"{issue.date:%Y-%m-%d}",
+        title="Halls, rewritten",
+        leader="<p>A leader typed for an hour.</p>",
+        initial_articles=1,
+        articles=[existing_article(article, title="Warm spaces, rewritten", tags="Halls")],
+    )
+    url = change_url(issue)
+    issue.delete()
+    return editor_client.post(url, data)
+
+
+def test_saving_an_issue_deleted_while_it_was_open_keeps_the_text_and_says_so(editor_client):
+    # Django redirected to the issue list ("Issue with ID … doesn't exist. Perhaps it was
+    # deleted?") and everything typed was lost.
+    response = _deleted_while_open(editor_client)
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert DELETED_MESSAGE in page
+    form = response.context["adminform"].form
+    assert form["title"].value() == "Halls, rewritten"
+    assert form["leader"].value() == "<p>A leader typed for an hour.</p>"
+    [articles] = response.context["inline_admin_formsets"]
+    assert [f["title"].value() for f in articles.formset.forms] == ["Warm spaces, rewritten"]
+    assert not Issue.objects.exists()
+    assert not Article.objects.exists()
+
+
+def test_an_issue_deleted_while_it_was_open_can_be_saved_again_as_a_new_issue(editor_client):
+    page = _deleted_while_open(editor_client).content.decode()
+
+    # The page now sends to "Add issue", with its articles as new ones: what the browser
+    # sends back when the editor presses Save again.
+    assert f'action="{ADD_URL}"' in page
+    assert 'name="articles-INITIAL_FORMS" value="0"' in page
+    assert re.search(r'name="articles-0-id"(?! value="\d)', page)
+    assert 'name="loaded_version"' in page
+    assert not re.search(r'name="loaded_version" value="\d', page)
+    response = editor_client.post(
+        ADD_URL,
+        issue_form_data(
+            date="2026-01-07",
+            title="Halls, rewritten",
+            articles=[{**three_articles()[0], "title": "Warm spaces, rewritten"}],
+        ),
+    )
+    assert response.status_code == 302
+    assert Issue.objects.get().articles.get().title == "Warm spaces, rewritten"
 
 
 def test_a_duplicate_date_is_a_clear_error_on_the_form(editor_client):
@@ -709,6 +766,20 @@ def test_a_topic_that_cannot_have_a_page_is_refused_on_the_articles_screen(edito
     assert response.status_code == 200
     assert "“★” cannot be a topic" in response.content.decode()
     assert list(article.tags.names()) == ["Halls"]
+
+
+def test_an_article_topic_with_a_hidden_control_character_is_refused_in_plain_words(
+    editor_client,
+):
+    articles = three_articles()
+    articles[0]["tags"] = "Halls, Hou\x7fsing"
+    response = editor_client.post(ADD_URL, issue_form_data(articles=articles))
+    assert response.status_code == 200
+    assert "“Housing” cannot be a topic: it has a hidden control character in it" in (
+        response.content.decode()
+    )
+    assert not Issue.objects.exists()
+    assert not Tag.objects.exists()
 
 
 def test_a_leader_too_long_to_index_is_refused_in_plain_words_and_nothing_is_saved(editor_client):

@@ -133,6 +133,7 @@ def test_a_blank_name_is_a_clear_error_and_merges_nothing(editor_client):
     [
         ("Halls, village", "cannot contain a comma"),
         ("★", "a topic needs at least one letter or number"),  # its page would have no address
+        ("Village\x7fhalls", "has a hidden control character in it"),
     ],
 )
 def test_a_name_that_cannot_be_a_topic_is_refused_and_merges_nothing(editor_client, name, message):
@@ -239,6 +240,21 @@ def test_a_topic_name_or_address_already_taken_is_said_once_in_plain_words(
     assert message in page
     assert "already exists" not in page
     assert Tag.objects.count() == 1
+
+
+@pytest.mark.parametrize("control", ["\x0b", "\x1f", "\x7f", "\x85"])
+def test_a_topic_name_with_a_hidden_control_character_is_refused_in_plain_words(
+    editor_client, control
+):
+    # Pasted along with the name (Word's line break is \x0b): readers would get a topic that
+    # looks like another, or shows a stray box.
+    response = editor_client.post(
+        reverse("admin:taggit_tag_add"), {"name": f"Village{control}halls", "slug": "halls"}
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "“Villagehalls” cannot be a topic: it has a hidden control character in it" in page
+    assert not Tag.objects.exists()
 
 
 def test_an_issue_screen_opened_before_a_merge_cannot_put_the_merged_tag_back(
