@@ -328,7 +328,8 @@ ABSOLUTE_URL_OVERRIDES = {
     ),
     # A tag made outside the admin (a script, a data import) with no letter or number in its
     # name has an empty slug, so no page: it is then shown unlinked, and left out of the topic
-    # list and the sitemap (briefings.models.public_topics), rather than breaking every page showing it.
+    # list and the sitemap (briefings.models.public_topics), rather than breaking every page
+    # that shows it.
     "taggit.tag": lambda tag: (
         reverse("briefings:topic-detail", kwargs={"slug": tag.slug}) if tag.slug else ""
     ),
