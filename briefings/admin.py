@@ -350,7 +350,7 @@ class IssueAdmin(SearchesEitherApostrophe, RetiresCachedPages, KeepsOldAddresses
         ("Email", {"fields": ["email_subject", "send_on_publish"]}),
     ]
 
-    def _changeform_view(self, request, object_id, form_url, extra_context):
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         if (
             request.method == "POST"
             and object_id is not None
@@ -360,7 +360,7 @@ class IssueAdmin(SearchesEitherApostrophe, RetiresCachedPages, KeepsOldAddresses
             and self.get_object(request, unquote(object_id)) is None
         ):
             return self._deleted_while_open(request, extra_context)
-        return super()._changeform_view(request, object_id, form_url, extra_context)
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
     def _deleted_while_open(self, request, extra_context):
         """A colleague deleted the issue while this editor had it open. Django would redirect
@@ -383,7 +383,7 @@ class IssueAdmin(SearchesEitherApostrophe, RetiresCachedPages, KeepsOldAddresses
                     del data[key]
         request.POST = data
         request.issue_deleted_while_open = True
-        return super()._changeform_view(
+        return super().changeform_view(
             request, None, reverse("admin:briefings_issue_add"), extra_context
         )
 
