@@ -408,17 +408,24 @@ def test_a_link_that_is_not_a_web_address_is_refused_by_name_and_nothing_is_lost
     assert 'value="Links"' in html
 
 
-def test_a_link_with_a_space_in_its_address_is_refused_by_name(editor_client):
+def refused_body(editor_client, body, **fields):
+    """The page text after saving a new issue whose one article has `body`, which the save
+    must refuse without keeping anything."""
     articles = three_articles()[:1]
-    articles[0]["body"] = (
-        '<p>Read <a href="https://exa mple.org/x">the plan</a> and '
-        '<a href="https://example.org/annual report.pdf">the report</a>.</p>'
-    )
-    data = issue_form_data(articles=articles, title="Links")
-    response = editor_client.post(ADD_URL, data)
+    articles[0]["body"] = body
+    response = editor_client.post(ADD_URL, issue_form_data(articles=articles, **fields))
     assert response.status_code == 200
     assert not Issue.objects.exists()
-    page = strip_tags(response.content.decode())
+    return strip_tags(response.content.decode())
+
+
+def test_a_link_with_a_space_in_its_address_is_refused_by_name(editor_client):
+    page = refused_body(
+        editor_client,
+        '<p>Read <a href="https://exa mple.org/x">the plan</a> and '
+        '<a href="https://example.org/annual report.pdf">the report</a>.</p>',
+        title="Links",
+    )
     assert (
         "The link on “the plan” goes to “https://exa mple.org/x”, which has a space in it" in page
     )
@@ -426,12 +433,9 @@ def test_a_link_with_a_space_in_its_address_is_refused_by_name(editor_client):
 
 
 def test_a_link_cut_short_in_the_copying_is_refused_by_name_not_dropped_unseen(editor_client):
-    articles = three_articles()[:1]
-    articles[0]["body"] = '<p>Read <a href="https://[::1/plan">the plan</a>.</p>'
-    response = editor_client.post(ADD_URL, issue_form_data(articles=articles, title="Links"))
-    assert response.status_code == 200
-    assert not Issue.objects.exists()
-    page = strip_tags(response.content.decode())
+    page = refused_body(
+        editor_client, '<p>Read <a href="https://[::1/plan">the plan</a>.</p>', title="Links"
+    )
     assert (
         "The link on “the plan” goes to “https://[::1/plan”, which is not an address a browser "
         "can open" in page
@@ -439,16 +443,12 @@ def test_a_link_cut_short_in_the_copying_is_refused_by_name_not_dropped_unseen(e
 
 
 def test_an_image_from_another_site_is_refused_by_name_not_dropped_unseen(editor_client):
-    articles = three_articles()[:1]
-    articles[0]["body"] = (
+    page = refused_body(
+        editor_client,
         '<p>The hall:</p><p><img src="https://cdn.example.com/hall.jpg" alt="The hall"></p>'
         '<p><img src="data:image/png;base64,iVBORw0KGgo=" alt="Pasted"></p>'
-        '<p><img src="/media/uploads/2026/01/ours.png" alt="Ours"></p>'
+        '<p><img src="/media/uploads/2026/01/ours.png" alt="Ours"></p>',
     )
-    response = editor_client.post(ADD_URL, issue_form_data(articles=articles))
-    assert response.status_code == 200
-    assert not Issue.objects.exists()
-    page = strip_tags(response.content.decode())
     assert "The image at “https://cdn.example.com/hall.jpg” is not stored on this site" in page
     assert "The image pasted in from another program is not stored on this site" in page
     assert "/media/uploads/2026/01/ours.png”" not in page  # an upload is kept as it is
